@@ -1,0 +1,43 @@
+# Every target does its own set-up: a fresh machine needs only Python 3.10+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PARAMS ?= params/sample.yaml
+
+.PHONY: all report test lab sample lint clean bench
+
+all: test
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (salesnb)" >/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+data/sample/sales.csv: $(STAMP)
+	$(BIN)/salesnb sample data/sample
+
+sample: data/sample/sales.csv
+
+report: $(STAMP) data/sample/sales.csv
+	$(BIN)/salesnb run $(PARAMS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check salesnb tests benchmarks
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/forecast_accuracy.py
+	$(BIN)/python benchmarks/report_pack.py
+
+clean:
+	rm -rf $(VENV) data reports/*/ .pytest_cache

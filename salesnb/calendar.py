@@ -1,0 +1,193 @@
+"""Months, fiscal years and day counts (time progress) shared by every module.
+
+Conventions
+-----------
+* A month is a ``pandas.Period`` with ``freq="M"``.
+* A fiscal year starting in month ``s`` (``fiscal_year_start``, 1-12) is
+  named after the calendar year in which it **ends**: with ``s=7`` the months
+  2025-07 .. 2026-06 are fiscal year 2026. With ``s=1`` the fiscal year is the
+  calendar year.
+* Fiscal quarters are counted from the fiscal year's first month.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "to_month",
+    "fiscal_year",
+    "fiscal_year_months",
+    "fiscal_quarter",
+    "quarter_months",
+    "month_index_in_year",
+    "period_months",
+    "days_in_span",
+    "time_progress",
+]
+
+
+def to_month(value) -> pd.Period:
+    """Return ``value`` (``"2025-03"``, a date, a Timestamp or a Period) as a monthly Period.
+
+    Examples
+    --------
+    >>> to_month("2025-03")
+    Period('2025-03', 'M')
+    >>> to_month(pd.Timestamp("2025-03-17"))
+    Period('2025-03', 'M')
+    """
+    if isinstance(value, pd.Period):
+        return value.asfreq("M")
+    return pd.Period(value, freq="M")
+
+
+def _check_start(start: int) -> int:
+    if not isinstance(start, (int, np.integer)) or not 1 <= int(start) <= 12:
+        raise ValueError(f"fiscal_year_start must be an integer month 1-12, got {start!r}")
+    return int(start)
+
+
+def fiscal_year(month, fiscal_year_start: int = 1) -> int:
+    """Return the fiscal year (named by its ending calendar year) that ``month`` falls in.
+
+    Examples
+    --------
+    >>> fiscal_year("2025-06", 7), fiscal_year("2025-07", 7), fiscal_year("2025-07", 1)
+    (2025, 2026, 2025)
+    """
+    start = _check_start(fiscal_year_start)
+    m = to_month(month)
+    if start == 1:
+        return m.year
+    return m.year + 1 if m.month >= start else m.year
+
+
+def fiscal_year_months(fy: int, fiscal_year_start: int = 1) -> pd.PeriodIndex:
+    """Return the 12 months of fiscal year ``fy`` in order.
+
+    Examples
+    --------
+    >>> list(fiscal_year_months(2026, 7).astype(str))[:2]
+    ['2025-07', '2025-08']
+    """
+    start = _check_start(fiscal_year_start)
+    first_year = fy if start == 1 else fy - 1
+    first = pd.Period(year=first_year, month=start, freq="M")
+    return pd.period_range(first, periods=12, freq="M")
+
+
+def month_index_in_year(month, fiscal_year_start: int = 1) -> int:
+    """Return the 1-based position of ``month`` within its fiscal year.
+
+    Examples
+    --------
+    >>> month_index_in_year("2025-07", 7), month_index_in_year("2026-06", 7)
+    (1, 12)
+    """
+    start = _check_start(fiscal_year_start)
+    return (to_month(month).month - start) % 12 + 1
+
+
+def fiscal_quarter(month, fiscal_year_start: int = 1) -> int:
+    """Return the fiscal quarter (1-4) of ``month``.
+
+    Examples
+    --------
+    >>> fiscal_quarter("2025-09", 7), fiscal_quarter("2025-09", 1)
+    (1, 3)
+    """
+    return (month_index_in_year(month, fiscal_year_start) - 1) // 3 + 1
+
+
+def quarter_months(month, fiscal_year_start: int = 1) -> pd.PeriodIndex:
+    """Return the three months of the fiscal quarter containing ``month``."""
+    m = to_month(month)
+    pos = (month_index_in_year(m, fiscal_year_start) - 1) % 3
+    first = m - pos
+    return pd.period_range(first, periods=3, freq="M")
+
+
+def period_months(period: str, fiscal_year_start: int = 1) -> pd.PeriodIndex:
+    """Return the months covered by a target period ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``.
+
+    ``YYYY`` and ``YYYY-Qn`` are fiscal (see the module note).
+
+    Examples
+    --------
+    >>> list(period_months("2025-Q2").astype(str))
+    ['2025-04', '2025-05', '2025-06']
+    >>> list(period_months("2025-03").astype(str))
+    ['2025-03']
+    """
+    text = str(period).strip()
+    if len(text) == 4 and text.isdigit():
+        return fiscal_year_months(int(text), fiscal_year_start)
+    if len(text) == 7 and text[4:6].upper() == "-Q" and text[:4].isdigit() and text[6] in "1234":
+        months = fiscal_year_months(int(text[:4]), fiscal_year_start)
+        q = int(text[6])
+        return months[(q - 1) * 3 : q * 3]
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        m = int(text[5:])
+        if 1 <= m <= 12:
+            return pd.period_range(text, periods=1, freq="M")
+    raise ValueError(f"period must look like YYYY, YYYY-Qn or YYYY-MM, got {period!r}")
+
+
+def _business_days(start: _dt.date, end: _dt.date, weekmask: str, holidays: Iterable) -> int:
+    hol = [pd.Timestamp(h).date() for h in holidays]
+    return int(
+        np.busday_count(start, end + _dt.timedelta(days=1), weekmask=weekmask, holidays=hol)
+    )
+
+
+def days_in_span(
+    start, end, *, working_days: bool = False, weekmask: str = "1111100", holidays: Iterable = ()
+) -> int:
+    """Count days from ``start`` to ``end`` inclusive (calendar or working days).
+
+    Examples
+    --------
+    >>> days_in_span("2025-03-01", "2025-03-31")
+    31
+    >>> days_in_span("2025-03-01", "2025-03-31", working_days=True)
+    21
+    """
+    s, e = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+    if e < s:
+        return 0
+    if not working_days:
+        return (e - s).days + 1
+    return _business_days(s, e, weekmask, holidays)
+
+
+def time_progress(
+    months: pd.PeriodIndex,
+    as_of,
+    *,
+    working_days: bool = False,
+    weekmask: str = "1111100",
+    holidays: Iterable = (),
+) -> float:
+    """Return elapsed days (through ``as_of`` inclusive) / all days of ``months``.
+
+    Examples
+    --------
+    >>> time_progress(pd.period_range("2025-01", "2025-12", freq="M"), "2025-03-31")
+    0.2465753424657534
+    >>> time_progress(pd.period_range("2025-03", periods=1, freq="M"), "2025-03-31")
+    1.0
+    """
+    months = pd.PeriodIndex(months)
+    start = months.min().start_time
+    end = months.max().end_time.normalize()
+    as_of = min(pd.Timestamp(as_of).normalize(), end)
+    kw = dict(working_days=working_days, weekmask=weekmask, holidays=holidays)
+    total = days_in_span(start, end, **kw)
+    if total == 0:
+        return float("nan")
+    return days_in_span(start, as_of, **kw) / total

@@ -1,0 +1,122 @@
+"""The canonical tables, declared once: column names, dtypes, required or optional.
+
+Everything after :mod:`salesnb.io` works on these shapes only. ``kind`` is one of
+``date`` (datetime64, day precision), ``str`` (pandas ``object`` strings),
+``float`` (float64) or ``period`` (``YYYY``, ``YYYY-Qn`` or ``YYYY-MM`` text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Column", "TableSchema", "SCHEMAS", "SALES", "TARGETS", "ORG",
+           "OPPORTUNITIES", "SPEND", "SATISFACTION", "LEVELS", "METRICS"]
+
+LEVELS = ("company", "team", "rep")
+METRICS = ("amount", "quantity", "new_customers")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    required: bool = False
+    help: str = ""
+    not_empty: bool = False
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+SALES = TableSchema(
+    "sales",
+    (
+        Column("date", "date", True, "day of the sale (order date)"),
+        Column("rep", "str", True, "sales representative", not_empty=True),
+        Column("amount", "float", True, "money; negative for returns"),
+        Column("team", "str", False, "required unless the org table gives it", not_empty=True),
+        Column("customer_id", "str"),
+        Column("product", "str"),
+        Column("category", "str"),
+        Column("quantity", "float"),
+        Column("order_id", "str"),
+        Column("region", "str"),
+        Column("channel", "str"),
+    ),
+)
+
+TARGETS = TableSchema(
+    "targets",
+    (
+        Column("period", "period", True, "YYYY, YYYY-Qn or YYYY-MM (fiscal)"),
+        Column("level", "str", True, "company, team or rep", not_empty=True),
+        Column("unit", "str", True, "name of the company, team or rep", not_empty=True),
+        Column("metric", "str", True, "amount, quantity or new_customers", not_empty=True),
+        Column("target", "float", True, "target value for the period"),
+    ),
+)
+
+ORG = TableSchema(
+    "org",
+    (
+        Column("rep", "str", True, "sales representative", not_empty=True),
+        Column("team", "str", True, "team the rep belongs to", not_empty=True),
+        Column("region", "str"),
+        Column("start", "date", False, "first day in this team (empty: always)"),
+        Column("end", "date", False, "last day in this team (empty: still there)"),
+    ),
+)
+
+OPPORTUNITIES = TableSchema(
+    "opportunities",
+    (
+        Column("opportunity_id", "str", True, not_empty=True),
+        Column("created", "date", True),
+        Column("stage", "str", True, "pipeline stage reached (or Won / Lost)", not_empty=True),
+        Column("amount", "float", True),
+        Column("team", "str"),
+        Column("rep", "str"),
+        Column("expected_close", "date"),
+        Column("closed", "date"),
+        Column("outcome", "str", False, "won, lost or empty while open"),
+    ),
+)
+
+SPEND = TableSchema(
+    "spend",
+    (
+        Column("month", "str", True, "YYYY-MM"),
+        Column("team", "str", True, not_empty=True),
+        Column("spend", "float", True, "sales and marketing spend"),
+    ),
+)
+
+SATISFACTION = TableSchema(
+    "satisfaction",
+    (
+        Column("date", "date", True),
+        Column("customer_id", "str", True),
+        Column("score", "float", True, "satisfaction score (1-5)"),
+        Column("team", "str"),
+        Column("rep", "str"),
+    ),
+)
+
+SCHEMAS = {s.name: s for s in (SALES, TARGETS, ORG, OPPORTUNITIES, SPEND, SATISFACTION)}
