@@ -1,0 +1,143 @@
+"""The ``salesnb`` command line: sample, validate, params, run.
+
+Exit codes: 0 success; 1 a report failed or the data has errors; 2 bad usage or params.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .exceptions import DataError, ParamsError, SalesnbError
+
+__all__ = ["main"]
+
+
+def _params(path: str) -> tuple[dict, Path]:
+    from .io import load_params
+    from .runner import check_params, resolve_params
+    p = Path(path)
+    raw = load_params(p)
+    check_params(raw, path=str(p))
+    return resolve_params(raw, base_dir=p.resolve().parent), p
+
+
+def cmd_sample(args) -> int:
+    from .io import write_tables
+    from .sample import make_company
+    tables = make_company(seed=args.seed, lang=args.lang, teams=args.teams, reps=args.reps,
+                          rows=args.rows)
+    fmt = "parquet" if args.format == "parquet" else "csv"
+    write_tables(tables, args.dir, fmt=fmt)
+    n = len(tables["sales"])
+    print(f"wrote a sample company to {args.dir}: {n:,} sales rows, "
+          f"{tables['sales']['team'].nunique()} teams, {tables['sales']['rep'].nunique()} reps")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .io import load_dataset
+    params, path = _params(args.params)
+    try:
+        ds = load_dataset(sales=params["sales"], targets=params.get("targets") or None,
+                          org=params.get("org") or None,
+                          opportunities=params.get("opportunities") or None,
+                          spend=params.get("spend") or None,
+                          satisfaction=params.get("satisfaction") or None,
+                          columns=params.get("columns") or None,
+                          as_of=params.get("as_of") or params["month"])
+    except DataError as exc:
+        print(f"Data errors in {path}:\n{exc}", file=sys.stderr)
+        return 1
+    q = ds.quality_table()
+    print(f"{path}: {len(ds.sales):,} sales rows loaded; last sale {ds.last_sale_date}.")
+    for name, src in ds.sources.items():
+        print(f"  {name}: {src['path']} ({src['rows']:,} rows)")
+    if len(q):
+        print("Data-quality findings (warnings do not stop a run):")
+        for _, r in q.iterrows():
+            print(f"  [{r['severity']}] {r['table']}.{r['check']}: {r['count']:,} - {r['detail']}")
+    else:
+        print("No data-quality problems found.")
+    return 0
+
+
+def cmd_params(args) -> int:
+    from .runner import NOTEBOOKS, notebook_parameters
+    params = notebook_parameters(NOTEBOOKS["team"])
+    width = max(len(k) for k in params)
+    print("Parameters of the report notebooks (keys of a params YAML file):")
+    for k, v in params.items():
+        print(f"  {k:<{width}}  {v['type']:<6} default {v['default']:<28} {v['help']}")
+    print("  out".ljust(width + 2) + "  str    default 'reports/{month}'     output folder")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .runner import render_pack
+    params, path = _params(args.params)
+    if args.out:
+        out = Path(str(args.out).format(month=params["month"]))
+    elif params.get("out"):  # relative to the params file, like the data paths
+        out = Path(path).resolve().parent / str(params["out"]).format(month=params["month"])
+    else:
+        out = Path("reports/{month}".format(month=params["month"]))
+    workers = args.workers or params.get("workers") or os.cpu_count() or 1
+    record = render_pack(params, out=out, teams=args.team or None, workers=workers,
+                         params_path=str(path))
+    failed = [r for r in record["reports"] if r["status"] != "ok"]
+    ok = len(record["reports"]) - len(failed)
+    print(f"{ok} of {len(record['reports'])} reports written to {out}/ "
+          f"in {record['timings']['total_s']} s (index: {out / 'index.html'})")
+    for r in failed:
+        print(f"FAILED {r['name']}: {r['error']} (notebook kept in {out / '_failed'})",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="salesnb", description="Sales performance reports.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("sample", help="write the synthetic sample company")
+    s.add_argument("dir")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--lang", choices=["en", "zh"], default="en")
+    s.add_argument("--teams", type=int, default=6)
+    s.add_argument("--reps", type=int, default=40)
+    s.add_argument("--rows", type=int, default=None)
+    s.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    s.set_defaults(func=cmd_sample)
+    v = sub.add_parser("validate", help="check the data of a params file")
+    v.add_argument("params")
+    v.set_defaults(func=cmd_validate)
+    p = sub.add_parser("params", help="list the report parameters")
+    p.set_defaults(func=cmd_params)
+    r = sub.add_parser("run", help="render the report pack")
+    r.add_argument("params")
+    r.add_argument("--out", default=None)
+    r.add_argument("--team", action="append", default=None, metavar="NAME")
+    r.add_argument("--workers", type=int, default=None)
+    r.set_defaults(func=cmd_run)
+    return ap
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ParamsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SalesnbError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: reports written so far are complete; nothing half-written "
+              "replaced a good file.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

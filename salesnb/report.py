@@ -1,0 +1,292 @@
+"""Prepare a run once, cache it, and give each report notebook its own slice.
+
+:func:`prepare` computes every table of a run from a loaded :class:`salesnb.io.Dataset`
+(the monthly cube, actuals, monthly targets, progress, attribution, projections,
+alerts, tiers); :func:`write_cache` / :func:`read_cache` keep them as Parquet in the
+run folder; :func:`team_slice` keeps one team's rows plus company aggregates only, so a
+team report cannot show another team's reps. :class:`TeamReport` (in
+:mod:`salesnb.sections`) turns a slice into report blocks.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from . import alerts as _alerts
+from . import calendar as cal
+from . import cube as _cube
+from . import drilldown as _drill
+from . import forecast as _fc
+from . import progress as _progress
+from . import targets as _targets
+
+__all__ = ["PARAM_DEFAULTS", "prepare", "write_cache", "read_cache", "team_slice",
+           "annual_targets", "teams_of", "slugify"]
+
+#: every key a params file may hold (the notebooks' parameters cells declare the same)
+PARAM_DEFAULTS: dict = {
+    "month": "", "as_of": "", "period": "month", "team": "", "sales": "", "targets": "",
+    "org": "", "opportunities": "", "spend": "", "satisfaction": "", "columns": {},
+    "fiscal_year_start": 1, "lang": "en", "currency": "$", "company": "Company",
+    "target_split": "equal", "targets_rule": {}, "thresholds": {}, "tiers": {},
+    "gross_margin": 0.3, "cache": "",
+}
+
+_PERIOD_COLS = {"month"}
+
+
+def slugify(name: str) -> str:
+    """Return a file-name-safe slug for a team name (keeps CJK letters).
+
+    Examples
+    --------
+    >>> slugify("East 2"), slugify("华东一组"), slugify("a/b\\\\c")
+    ('east-2', '华东一组', 'a-b-c')
+    """
+    out = []
+    for ch in str(name).strip().lower():
+        out.append(ch if ch.isalnum() else "-")
+    slug = "-".join(p for p in "".join(out).split("-") if p)
+    return slug or "team"
+
+
+def teams_of(tables: dict) -> list[str]:
+    """Return the teams of a run: those with a progress row, alphabetically."""
+    p = tables["progress"]
+    return sorted(p.loc[p["level"] == "team", "unit"].astype(str).unique())
+
+
+def annual_targets(monthly: pd.DataFrame, *, month, fiscal_year_start: int = 1,
+                   metric: str = "amount") -> pd.DataFrame:
+    """Sum the monthly targets of the fiscal year of ``month``: level, unit, annual_target."""
+    months = cal.fiscal_year_months(cal.fiscal_year(month, fiscal_year_start), fiscal_year_start)
+    t = monthly[(monthly["metric"] == metric) & monthly["month"].isin(months)]
+    return (t.groupby(["level", "unit"], sort=False)["target"].sum()
+            .rename("annual_target").reset_index())
+
+
+def _targets_for(dataset, actuals, *, month, fiscal_year_start, target_split, targets_rule):
+    fy = cal.fiscal_year(month, fiscal_year_start)
+    rule = dict(targets_rule or {})
+    if dataset.targets is not None and len(dataset.targets):
+        raw, source = dataset.targets, "given"
+    elif rule.get("rule", "prior_year_growth") == "prior_year_growth" and rule:
+        raw = _targets.prior_year_growth(actuals[actuals["metric"] == "amount"], year=fy,
+                                         growth=float(rule.get("growth", 0.1)),
+                                         fiscal_year_start=fiscal_year_start)
+        source = f"prior_year_growth ({float(rule.get('growth', 0.1)) * 100:.0f} %)"
+    else:
+        return pd.DataFrame(columns=["month", "level", "unit", "metric", "target"]), "none"
+    monthly = _targets.monthly_targets(raw, fiscal_year_start=fiscal_year_start,
+                                       method=target_split, last_year=actuals)
+    return monthly, source
+
+
+def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
+            target_split: str = "equal", targets_rule: dict | None = None,
+            thresholds: dict | None = None, tiers: dict | None = None) -> dict:
+    """Compute every table of a run, once, from a loaded dataset.
+
+    Returns a dict of DataFrames: sales, cube, actuals, targets (monthly), progress,
+    attribution, customer_months, last_sale, quality, mismatches, projections, alerts,
+    tiers, opportunities, spend, satisfaction, org, excluded; and ``meta`` (a dict).
+    """
+    m = cal.to_month(month)
+    as_of_ts = pd.Timestamp(as_of) if as_of else m.end_time.normalize()
+    sales = dataset.sales
+    cube = _cube.build_cube(sales)
+    metrics = ["amount"]
+    if "quantity" in sales.columns and sales["quantity"].notna().any():
+        metrics.append("quantity")
+    if "customer_id" in sales.columns and sales["customer_id"].notna().any():
+        metrics.append("new_customers")
+    actuals = pd.concat([_cube.monthly_actuals(cube, metric=k) for k in metrics],
+                        ignore_index=True)
+    monthly, target_source = _targets_for(dataset, actuals, month=m,
+                                          fiscal_year_start=fiscal_year_start,
+                                          target_split=target_split, targets_rule=targets_rule)
+    prog = _progress.progress(actuals, monthly, month=m, as_of=as_of_ts,
+                              fiscal_year_start=fiscal_year_start, org=dataset.org)
+    attribution = _drill.attribution(cube, monthly, month=m, fiscal_year_start=fiscal_year_start)
+    org = dataset.org
+    mismatches = (_targets.target_mismatches(monthly, org, fiscal_year_start=fiscal_year_start)
+                  if org is not None and len(monthly) else None)
+    last_sale = (sales.sort_values("date").groupby("rep", sort=True)
+                 .agg(team=("team", "last"), last_sale_date=("date", "max")).reset_index())
+    amount = actuals[actuals["metric"] == "amount"]
+    annual = annual_targets(monthly, month=m, fiscal_year_start=fiscal_year_start)
+    projections = _fc.projections(amount, annual, month=m, fiscal_year_start=fiscal_year_start)
+    quality = dataset.quality_table()
+    alert_table = _alerts.evaluate_alerts(
+        prog, as_of=as_of_ts, thresholds=thresholds or None, last_sale=last_sale,
+        mismatches=mismatches, quality=quality[quality["severity"] != "info"] if len(quality) else None,
+        projection=projections)
+    tier_table = _alerts.incentive_tiers(prog, tiers=tiers or None)
+    meta = {
+        "month": str(m), "as_of": str(as_of_ts.date()), "fiscal_year_start": fiscal_year_start,
+        "fiscal_year": cal.fiscal_year(m, fiscal_year_start),
+        "last_sale_date": str(sales["date"].max().date()) if len(sales) else "",
+        "first_sale_date": str(sales["date"].min().date()) if len(sales) else "",
+        "target_source": target_source, "metrics": metrics,
+        "thresholds": thresholds or {}, "tiers": tiers or {},
+    }
+    keep = [c for c in ("date", "team", "rep", "customer_id", "product", "category",
+                        "quantity", "amount") if c in sales.columns]
+    return {
+        "sales": sales[keep].reset_index(drop=True), "cube": cube, "actuals": actuals,
+        "targets": monthly, "progress": prog, "attribution": attribution,
+        "customer_months": _cube.customer_months(sales), "last_sale": last_sale,
+        "quality": quality, "mismatches": mismatches, "projections": projections,
+        "alerts": alert_table, "tiers": tier_table, "opportunities": dataset.opportunities,
+        "spend": dataset.spend, "satisfaction": dataset.satisfaction, "org": org,
+        "excluded": dataset.excluded, "meta": meta,
+    }
+
+
+def _to_disk(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.PeriodDtype):
+            out[c] = out[c].astype(str)
+        elif out[c].dtype == object:
+            out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v)
+                                else str(v))
+    return out
+
+
+def _from_disk(df: pd.DataFrame) -> pd.DataFrame:
+    for c in _PERIOD_COLS & set(df.columns):
+        if len(df) and len(str(df[c].iloc[0])) == 7:
+            df[c] = pd.PeriodIndex(df[c].astype(str), freq="M")
+        elif not len(df):
+            df[c] = pd.PeriodIndex([], freq="M")
+    return df
+
+
+def write_cache(tables: dict, directory) -> Path:
+    """Write a prepared run's tables as Parquet (and meta.json) into ``directory``."""
+    from .io import atomic_write_bytes, atomic_write_text
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        if name == "meta" or df is None:
+            continue
+        buf = _to_disk(df).to_parquet(index=False)
+        atomic_write_bytes(d / f"{name}.parquet", buf)
+    atomic_write_text(d / "meta.json", json.dumps(tables["meta"], indent=2, ensure_ascii=False))
+    return d
+
+
+def read_cache(directory, *, team: str | None = None) -> dict:
+    """Read a run cache; with ``team``, only that team's slice (see :func:`team_slice`)."""
+    import pyarrow.parquet as pq
+    d = Path(directory)
+    tables: dict = {"meta": json.loads((d / "meta.json").read_text(encoding="utf-8"))}
+    for f in sorted(d.glob("*.parquet")):
+        name = f.stem
+        filters = None
+        if team is not None and name in ("sales", "cube", "customer_months"):
+            filters = [("team", "==", team)]
+        tables[name] = _from_disk(pq.read_table(f, filters=filters).to_pandas())
+    for name in ("opportunities", "spend", "satisfaction", "org", "mismatches"):
+        tables.setdefault(name, None)
+    return team_slice(tables, team) if team is not None else tables
+
+
+def _rep_names(tables: dict, team: str) -> set[str]:
+    p = tables["progress"]
+    reps = set(p.loc[(p["level"] == "rep") & (p["team"] == team), "unit"].astype(str))
+    c = tables["cube"]
+    reps |= set(c.loc[c["team"] == team, "rep"].astype(str))
+    return reps
+
+
+def team_slice(tables: dict, team: str) -> dict:
+    """Keep one team's rows and company-level aggregates only (confidential by construction).
+
+    Rep rows are kept for reps of ``team`` (their team at the report month, or with sales
+    booked to the team); other teams' team and rep rows are dropped from every table.
+    """
+    reps = _rep_names(tables, team)
+
+    def units(df, level_col="level", unit_col="unit"):
+        if df is None:
+            return None
+        lv, un = df[level_col].astype(str), df[unit_col].astype(str)
+        keep = (lv == "company") | ((lv == "team") & (un == team)) | ((lv == "rep") & un.isin(reps))
+        return df[keep].reset_index(drop=True)
+
+    def by_team(df):
+        if df is None or "team" not in df.columns:
+            return df
+        return df[df["team"].astype(str) == team].reset_index(drop=True)
+
+    out = dict(tables)
+    out["meta"] = dict(tables["meta"], team=team)
+    for name in ("actuals", "targets", "progress", "projections"):
+        out[name] = units(tables[name])
+    for name in ("sales", "cube", "customer_months", "opportunities", "spend", "last_sale"):
+        out[name] = by_team(tables.get(name))
+    if tables.get("satisfaction") is not None:
+        s = tables["satisfaction"]
+        out["satisfaction"] = by_team(s) if "team" in s.columns else None
+    a = tables["attribution"]
+    out["attribution"] = a[(a["parent_level"] == "team") & (a["parent"] == team)].reset_index(drop=True)
+    al = tables["alerts"]
+    out["alerts"] = al[((al["level"] == "team") & (al["unit"] == team))
+                       | ((al["level"] == "rep") & al["unit"].isin(reps))
+                       | (al["level"] == "company")].reset_index(drop=True)
+    ti = tables["tiers"]
+    out["tiers"] = ti[ti["unit"].isin(reps)].reset_index(drop=True)
+    if tables.get("org") is not None:
+        out["org"] = by_team(tables["org"])
+    out["mismatches"] = None
+    if tables.get("mismatches") is not None:
+        mm = tables["mismatches"]
+        out["mismatches"] = mm[(mm["parent_level"] == "team") & (mm["parent"] == team)]
+    out["excluded"] = None
+    return out
+
+
+def load_prepared(params: dict) -> dict:
+    """Load, validate and prepare a run from params (the notebooks' interactive path)."""
+    from .io import load_dataset
+    month = params["month"]
+    dataset = load_dataset(
+        sales=params["sales"], targets=params.get("targets") or None,
+        org=params.get("org") or None, opportunities=params.get("opportunities") or None,
+        spend=params.get("spend") or None, satisfaction=params.get("satisfaction") or None,
+        columns=params.get("columns") or None, as_of=params.get("as_of") or month)
+    return prepare(dataset, month=month, as_of=params.get("as_of") or None,
+                   fiscal_year_start=params.get("fiscal_year_start", 1),
+                   target_split=params.get("target_split", "equal"),
+                   targets_rule=params.get("targets_rule") or None,
+                   thresholds=params.get("thresholds") or None, tiers=params.get("tiers") or None)
+
+
+def open_team_report(**params):
+    """Return a :class:`salesnb.sections.TeamReport` for ``params['team']``.
+
+    With ``cache`` (set by ``salesnb run``) only the team's slice is read; otherwise the
+    data is loaded from the params' files (interactive use) and sliced the same way.
+    """
+    from .sections import TeamReport
+    p = dict(PARAM_DEFAULTS)
+    p.update(params)
+    if p.get("cache"):
+        team = p["team"]
+        tables = read_cache(p["cache"], team=team)
+    else:
+        full = load_prepared(p)
+        team = p["team"] or teams_of(full)[0]
+        tables = team_slice(full, team)
+    return TeamReport(tables, team, lang=p["lang"], currency=p["currency"],
+                      company=p.get("company") or "Company")
+
+
+def notebook_params(namespace: dict) -> dict:
+    """Pick the report parameters out of a notebook's namespace (``globals()``)."""
+    return {k: namespace[k] for k in PARAM_DEFAULTS if k in namespace}

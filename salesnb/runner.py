@@ -1,0 +1,371 @@
+"""Render the report pack: parameters, one prepared run, warm kernels, safe output.
+
+``render_pack`` loads and validates the data once, prepares every table once and caches
+it as Parquet in ``<out>/_cache``, then executes the report notebooks (papermill injects
+the parameters; nbclient runs them on kernels that stay warm between reports and are
+reset before each one), exports HTML in-process with no code, and writes every file
+atomically. A failing report does not stop the others; its executed notebook is kept
+under ``<out>/_failed/``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import queue
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import fmt
+from .exceptions import ParamsError, SalesnbError
+from .html import page, table_html
+from .io import atomic_write_text, load_dataset, sha256_file
+from .report import PARAM_DEFAULTS, prepare, slugify, teams_of, write_cache
+
+__all__ = ["NOTEBOOKS", "notebook_parameters", "check_params", "resolve_params", "Job",
+           "render_pack", "KernelPool"]
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = {"team": NOTEBOOK_DIR / "team_report.ipynb",
+             "company": NOTEBOOK_DIR / "company_report.ipynb"}
+RUNNER_KEYS = {"out", "workers"}
+SECRET_WORDS = ("password", "token", "secret", "key")
+
+
+def notebook_parameters(path=NOTEBOOKS["team"]) -> dict:
+    """Return the parameters cell of a notebook: name -> {type, default, help} (papermill's parser)."""
+    from papermill.inspection import inspect_notebook
+    return {k: {"type": v["inferred_type_name"], "default": v["default"], "help": v["help"]}
+            for k, v in inspect_notebook(str(path)).items()}
+
+
+def check_params(params: dict, *, path="params") -> None:
+    """Raise ParamsError when ``params`` has a key the notebooks do not declare."""
+    known = set(notebook_parameters()) | RUNNER_KEYS
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ParamsError(
+            f"{path}: unknown parameter(s) {unknown}. Known parameters: {sorted(known)}. "
+            "Fix the spelling or remove the key (`salesnb params` lists them with help).")
+    month = str(params.get("month", ""))
+    try:
+        if len(month) != 7:
+            raise ValueError
+        from .calendar import to_month
+        to_month(month)
+    except ValueError:
+        raise ParamsError(f"{path}: 'month' must be YYYY-MM, got {month!r}.") from None
+    fys = params.get("fiscal_year_start", 1)
+    if not isinstance(fys, int) or not 1 <= fys <= 12:
+        raise ParamsError(f"{path}: 'fiscal_year_start' must be an integer 1-12, got {fys!r}.")
+    if params.get("lang", "en") not in ("en", "zh"):
+        raise ParamsError(f"{path}: 'lang' must be en or zh, got {params.get('lang')!r}.")
+
+
+def resolve_params(raw: dict, *, base_dir: Path) -> dict:
+    """Fill defaults and turn data paths into absolute ones (relative to the params file)."""
+    p = dict(PARAM_DEFAULTS)
+    p.update(raw)
+    for key in ("sales", "targets", "org", "opportunities", "spend", "satisfaction"):
+        v = p.get(key)
+        if isinstance(v, str) and v and "://" not in v:
+            q = Path(v)
+            p[key] = str(q if q.is_absolute() else (base_dir / q).resolve())
+    return p
+
+
+def public_params(params: dict) -> dict:
+    """Return params without secrets (keys that look like passwords or tokens are masked)."""
+    def clean(v, k=""):
+        if isinstance(v, dict):
+            return {kk: clean(vv, kk) for kk, vv in v.items()}
+        if any(w in str(k).lower() for w in SECRET_WORDS):
+            return "***"
+        return v
+    return clean(params)
+
+
+@dataclass
+class Job:
+    kind: str  # team | company
+    name: str
+    out_file: str
+    parameters: dict
+    status: str = "pending"
+    error: str = ""
+    seconds: float = 0.0
+    headline: dict = field(default_factory=dict)
+
+
+class KernelPool:
+    """Warm Jupyter kernels, one per worker, reused across reports and reset between them."""
+
+    RESET = ("%reset -f\nimport gc as _gc, matplotlib.pyplot as _plt\n_plt.close('all')\n"
+             "_gc.collect()\ndel _gc, _plt\n")
+
+    def __init__(self, workers: int, *, cwd: Path, kernel_name: str = "python3"):
+        self.workers = max(1, int(workers))
+        self.cwd = Path(cwd)
+        self.kernel_name = kernel_name
+        self._local = threading.local()
+        self._all: list = []
+        self._lock = threading.Lock()
+
+    def _kernel(self):
+        from jupyter_client.manager import KernelManager
+        km = getattr(self._local, "km", None)
+        if km is None or not km.is_alive():
+            env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
+                       PYDEVD_DISABLE_FILE_VALIDATION="1")
+            km = KernelManager(kernel_name=self.kernel_name)
+            km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+            self._local.km = km
+            with self._lock:
+                self._all.append(km)
+        return km
+
+    def execute(self, nb, *, timeout: int = 900):
+        """Execute ``nb`` on this thread's warm kernel after resetting its state."""
+        from nbclient import NotebookClient
+        km = self._kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=120)
+            reply = kc.execute_interactive(self.RESET, timeout=60, output_hook=lambda m: None)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError("could not reset the kernel between reports")
+        finally:
+            kc.stop_channels()
+        client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=self.kernel_name,
+                                resources={"metadata": {"path": str(self.cwd)}})
+        try:
+            client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+        return nb
+
+    def shutdown(self):
+        for km in self._all:
+            try:
+                km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - best effort at exit
+                pass
+        self._all.clear()
+
+
+_EXPORTER = None
+_EXPORTER_LOCK = threading.Lock()
+
+
+def export_html(nb, *, title: str, lang: str) -> str:
+    """Export an executed notebook as a self-contained page with no code and no prompts."""
+    global _EXPORTER
+    from nbconvert import HTMLExporter
+    with _EXPORTER_LOCK:
+        if _EXPORTER is None:
+            _EXPORTER = HTMLExporter(template_name="basic", exclude_input=True,
+                                     exclude_input_prompt=True, exclude_output_prompt=True)
+        body, _ = _EXPORTER.from_notebook_node(nb)
+    return page(title, body, lang=lang)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = getattr(exc, "ename", None)
+    if text:
+        value = getattr(exc, "evalue", "") or ""
+        return f"{text}: {value}".splitlines()[0][:300]
+    return f"{type(exc).__name__}: {str(exc).strip()}".splitlines()[0][:300]
+
+
+def _run_job(pool: KernelPool, job: Job, out: Path, lang: str) -> None:
+    from papermill.parameterize import parameterize_notebook
+    t0 = time.perf_counter()
+    nb = nbformat.read(NOTEBOOKS[job.kind], as_version=4)
+    nb.metadata["papermill"] = {"parameters": {}, "environment_variables": {}}
+    try:
+        nb = parameterize_notebook(nb, job.parameters, kernel_name="python3", language="python")
+        pool.execute(nb)
+        title = job.name
+        html_text = export_html(nb, title=title, lang=lang)
+        atomic_write_text(out / job.out_file, html_text)
+        job.status = "ok"
+        failed_copy = out / "_failed" / (Path(job.out_file).stem + ".ipynb")
+        if failed_copy.exists():
+            failed_copy.unlink()
+    except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the others
+        job.status = "failed"
+        job.error = _first_line(exc)
+        (out / "_failed").mkdir(exist_ok=True)
+        atomic_write_text(out / "_failed" / (Path(job.out_file).stem + ".ipynb"),
+                          nbformat.writes(nb))
+    job.seconds = round(time.perf_counter() - t0, 2)
+
+
+def _progress_bar(total):
+    from tqdm import tqdm
+    return tqdm(total=total, unit="report", desc="reports", leave=True, dynamic_ncols=True,
+                disable=os.environ.get("SALESNB_NO_PROGRESS") == "1")
+
+
+def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
+                workers: int | None = None, params_path: str = "params",
+                company: bool = True, log=print) -> dict:
+    """Render the pack into ``out``; return the run record (also written as run.json)."""
+    t_start = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    month = params["month"]
+    lang = params.get("lang", "en")
+    period_end = None
+    if params.get("as_of"):
+        period_end = params["as_of"]
+    dataset = load_dataset(
+        sales=params["sales"], targets=params.get("targets") or None,
+        org=params.get("org") or None, opportunities=params.get("opportunities") or None,
+        spend=params.get("spend") or None, satisfaction=params.get("satisfaction") or None,
+        columns=params.get("columns") or None, as_of=period_end or month)
+    t_load = time.perf_counter()
+    tables = prepare(dataset, month=month, as_of=params.get("as_of") or None,
+                     fiscal_year_start=params.get("fiscal_year_start", 1),
+                     target_split=params.get("target_split", "equal"),
+                     targets_rule=params.get("targets_rule") or None,
+                     thresholds=params.get("thresholds") or None,
+                     tiers=params.get("tiers") or None)
+    cache = out / "_cache"
+    write_cache(tables, cache)
+    t_prep = time.perf_counter()
+    all_teams = teams_of(tables)
+    if teams:
+        unknown = [t for t in teams if t not in all_teams]
+        if unknown:
+            raise ParamsError(f"--team {unknown} not found; the teams in the data are {all_teams}.")
+        selected = list(teams)
+    else:
+        selected = all_teams
+    base = {k: v for k, v in params.items() if k not in RUNNER_KEYS}
+    base["cache"] = str(cache.resolve())
+    jobs = []
+    if company and not teams and NOTEBOOKS["company"].exists():
+        jobs.append(Job("company", "company", "company.html", dict(base, team="")))
+    used = set()
+    for team in selected:
+        slug = slugify(team)
+        while slug in used:
+            slug += "-x"
+        used.add(slug)
+        jobs.append(Job("team", team, f"team-{slug}.html", dict(base, team=team)))
+    n_workers = max(1, min(int(workers or os.cpu_count() or 1), len(jobs) or 1))
+    pool = KernelPool(n_workers, cwd=NOTEBOOK_DIR)
+    q: queue.Queue = queue.Queue()
+    for j in jobs:
+        q.put(j)
+    bar = _progress_bar(len(jobs))
+
+    def work():
+        while True:
+            try:
+                job = q.get_nowait()
+            except queue.Empty:
+                return
+            _run_job(pool, job, out, lang)
+            bar.update(1)
+            bar.set_postfix_str(f"{job.name}: {job.status}")
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(n_workers)]
+    try:
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        bar.close()
+        pool.shutdown()
+    record = {
+        "salesnb_run": 1,
+        "started": _dt.datetime.now().isoformat(timespec="seconds"),
+        "params_file": str(params_path),
+        "params": public_params({k: v for k, v in params.items()}),
+        "inputs": dataset.sources,
+        "data": {"last_sale_date": tables["meta"]["last_sale_date"],
+                 "first_sale_date": tables["meta"]["first_sale_date"],
+                 "target_source": tables["meta"]["target_source"]},
+        "quality": tables["quality"].to_dict(orient="records") if len(tables["quality"]) else [],
+        "timings": {"load_validate_s": round(t_load - t_start, 2),
+                    "prepare_s": round(t_prep - t_load, 2),
+                    "render_s": round(time.perf_counter() - t_prep, 2),
+                    "total_s": round(time.perf_counter() - t_start, 2), "workers": n_workers},
+        "reports": [{"kind": j.kind, "name": j.name, "file": j.out_file, "status": j.status,
+                     "error": j.error, "seconds": j.seconds} for j in jobs],
+    }
+    atomic_write_text(out / "index.html", index_html(tables, jobs, lang=lang,
+                                                     currency=params.get("currency", "$")))
+    atomic_write_text(out / "run.json", json.dumps(record, indent=2, ensure_ascii=False,
+                                                   default=str))
+    return record
+
+
+def index_html(tables: dict, jobs: list[Job], *, lang: str, currency: str) -> str:
+    """Return the pack's index page: each report with headline figures and its status."""
+    import pandas as pd
+    p = tables["progress"]
+    p = p[p["metric"] == "amount"]
+    rows = []
+    for j in jobs:
+        level, unit = ("company", "Company") if j.kind == "company" else ("team", j.name)
+        r = p[(p["level"] == level) & (p["unit"] == unit)]
+        r = r.iloc[0] if len(r) else None
+        rows.append({
+            "report": j.name if j.kind == "team" else fmt.label("company_report", lang),
+            "file": j.out_file, "status": j.status, "error": j.error,
+            "actual": r["actual"] if r is not None else float("nan"),
+            "target": r["target"] if r is not None else float("nan"),
+            "attainment": r["attainment"] if r is not None else float("nan"),
+            "ytd_attainment": r["ytd_attainment"] if r is not None else float("nan"),
+            "pace": r["pace"] if r is not None else float("nan"),
+        })
+    df = pd.DataFrame(rows)
+    body_rows = []
+    for _, r in df.iterrows():
+        name = fmt.esc(r["report"])
+        link = (f'<a href="{fmt.esc(r["file"])}">{name}</a>' if r["status"] == "ok"
+                else f'{name} <span class="failed">{fmt.esc(fmt.label("failed", lang))}: '
+                     f'{fmt.esc(r["error"])}</span>')
+        body_rows.append(link)
+    df = df.assign(report=body_rows)
+    shown = df[["report", "actual", "target", "attainment", "ytd_attainment", "pace"]]
+    tbl = table_html(shown, {"actual": "money", "target": "money", "attainment": "att",
+                             "ytd_attainment": "att", "pace": "pts"}, currency=currency,
+                     lang=lang)
+    # links were escaped by table_html: restore the anchors we built ourselves
+    for link in body_rows:
+        tbl = tbl.replace(fmt.esc(link), link, 1)
+    meta = tables["meta"]
+    q = tables["quality"]
+    q = q[q["count"] > 0] if len(q) else q
+    qhtml = (table_html(q[["severity", "table", "check", "count", "detail"]].reset_index(drop=True),
+                        {"count": "int"}, lang=lang) if len(q) else
+             f"<p>{fmt.esc('No data-quality problems were found.' if lang != 'zh' else '未发现数据质量问题。')}</p>")
+    month = meta["month"]
+    head = fmt.label("report", lang) + " · " + month
+    ok = sum(j.status == "ok" for j in jobs)
+    body = (f"<h1>{fmt.esc(head)}</h1>"
+            f'<p class="sub">{fmt.esc(fmt.label("generated", lang))}: '
+            f'{_dt.datetime.now().strftime("%Y-%m-%d %H:%M")} · '
+            f'{fmt.esc(fmt.label("last_sale", lang))}: {fmt.esc(meta["last_sale_date"])} · '
+            f"{ok}/{len(jobs)} ok</p>{tbl}<h2>{fmt.esc(fmt.label('data_quality', lang))}</h2>{qhtml}")
+    return page(head, body, lang=lang)
+
+
+def format_error(exc: BaseException) -> str:
+    """Return a user-facing one-paragraph message for an error."""
+    if isinstance(exc, SalesnbError):
+        return str(exc)
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()

@@ -1,0 +1,74 @@
+"""Write the report notebooks (thin: parameters, then one salesnb call per cell).
+
+Run: .venv/bin/python tools/make_notebooks.py  (the committed .ipynb files are its output)
+"""
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+PARAMS = '''month: str = "2026-10"  # report month, YYYY-MM
+as_of: str = ""  # as-of date YYYY-MM-DD inside the month (empty: the month's last day)
+period: str = "month"  # month | week (weekly variant, with as_of)
+team: str = ""  # team to report on (empty: the first team)
+sales: str = "../data/sample/sales.csv"  # sales file: CSV, Excel or Parquet
+targets: str = "../data/sample/targets.csv"  # targets file (empty: none; see targets_rule)
+org: str = "../data/sample/org.csv"  # org file: rep -> team (empty: none)
+opportunities: str = "../data/sample/opportunities.csv"  # opportunities for the funnel (optional)
+spend: str = "../data/sample/spend.csv"  # monthly spend per team for CAC (optional)
+satisfaction: str = "../data/sample/satisfaction.csv"  # satisfaction scores (optional)
+columns: dict = {}  # column mapping per table: {sales: {date: OrderDate, rep: SalesPerson}}
+fiscal_year_start: int = 1  # first month of the fiscal year (1-12)
+lang: str = "en"  # report language: en | zh
+currency: str = "$"  # currency symbol shown before amounts
+company: str = "Company"  # the company's name in the reports
+target_split: str = "equal"  # how annual targets become monthly: equal | seasonal
+targets_rule: dict = {}  # when there are no targets: {rule: prior_year_growth, growth: 0.1}
+thresholds: dict = {}  # alert thresholds, e.g. {behind_pace: -0.05, no_sales_days: 14}
+tiers: dict = {}  # incentive tiers, e.g. {star: 1.2, achieved: 1.0, watch: 0.8}
+gross_margin: float = 0.3  # gross margin used for CLTV
+cache: str = ""  # run cache folder written by `salesnb run` (leave empty when exploring)'''
+
+
+def code(src, tags=()):
+    c = new_code_cell(src)
+    c.metadata["tags"] = list(tags)
+    return c
+
+
+def md(src):
+    c = new_markdown_cell(src)
+    c.metadata["tags"] = []
+    return c
+
+
+def team_notebook():
+    cells = [
+        md("# Team report\nOne team, one month: progress against target, "
+                          "comparison, drill-down, forecast and alerts. Set the parameters "
+                          "below (or run `salesnb run params/sample.yaml`)."),
+        code("import salesnb as sn"),
+        code(PARAMS, tags=["parameters"]),
+        code("r = sn.report.open_team_report(**sn.report.notebook_params(globals()))\nr.title()"),
+        code('r.section("progress")'),
+        code("r.headline()"),
+        code("r.monthly_table()"),
+        code("r.monthly_chart()"),
+        code("r.run_rate()"),
+        code("r.reps_table()"),
+        code("r.reps_chart()"),
+        code('r.section("forecast")'),
+        code("r.forecast()"),
+        code('r.section("data_quality")'),
+        code("r.quality()"),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent.parent / "notebooks"
+    nbformat.write(team_notebook(), here / "team_report.ipynb")
+    print("wrote", here / "team_report.ipynb")
