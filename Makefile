@@ -26,7 +26,7 @@ sample: data/sample/sales.csv
 report: $(STAMP) data/sample/sales.csv
 	$(BIN)/salesnb run $(PARAMS)
 
-test: $(STAMP)
+test: $(STAMP) data/sample/sales.csv
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

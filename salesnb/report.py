@@ -125,6 +125,10 @@ def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
         mismatches=mismatches, quality=quality[quality["severity"] != "info"] if len(quality) else None,
         projection=projections)
     tier_table = _alerts.incentive_tiers(prog, tiers=tiers or None)
+    from .compare import rank_units
+    team_rows = prog[(prog["level"] == "team") & (prog["metric"] == "amount")]
+    ranking = rank_units(team_rows, by="attainment", tiebreak="actual")
+    ranking = ranking.assign(of=len(ranking))
     meta = {
         "month": str(m), "as_of": str(as_of_ts.date()), "fiscal_year_start": fiscal_year_start,
         "fiscal_year": cal.fiscal_year(m, fiscal_year_start),
@@ -140,7 +144,7 @@ def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
         "targets": monthly, "progress": prog, "attribution": attribution,
         "customer_months": _cube.customer_months(sales), "last_sale": last_sale,
         "quality": quality, "mismatches": mismatches, "projections": projections,
-        "alerts": alert_table, "tiers": tier_table, "opportunities": dataset.opportunities,
+        "alerts": alert_table, "tiers": tier_table, "ranking": ranking, "opportunities": dataset.opportunities,
         "spend": dataset.spend, "satisfaction": dataset.satisfaction, "org": org,
         "excluded": dataset.excluded, "meta": meta,
     }
@@ -248,6 +252,12 @@ def team_slice(tables: dict, team: str) -> dict:
         mm = tables["mismatches"]
         out["mismatches"] = mm[(mm["parent_level"] == "team") & (mm["parent"] == team)]
     out["excluded"] = None
+    rk = tables.get("ranking")
+    if rk is not None:
+        out["ranking"] = rk.loc[rk["unit"] == team, ["unit", "rank", "of"]].reset_index(drop=True)
+    q = tables.get("quality")
+    if q is not None and len(q):  # counts only: details may name other teams' reps
+        out["quality"] = q.assign(detail="", rows="").reset_index(drop=True)
     return out
 
 
@@ -283,8 +293,10 @@ def open_team_report(**params):
         full = load_prepared(p)
         team = p["team"] or teams_of(full)[0]
         tables = team_slice(full, team)
-    return TeamReport(tables, team, lang=p["lang"], currency=p["currency"],
-                      company=p.get("company") or "Company")
+    rep = TeamReport(tables, team, lang=p["lang"], currency=p["currency"],
+                     company=p.get("company") or "Company")
+    rep.gross_margin = float(p.get("gross_margin", 0.3))
+    return rep
 
 
 def notebook_params(namespace: dict) -> dict:

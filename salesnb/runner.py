@@ -172,6 +172,7 @@ def export_html(nb, *, title: str, lang: str) -> str:
     with _EXPORTER_LOCK:
         if _EXPORTER is None:
             _EXPORTER = HTMLExporter(template_name="basic", exclude_input=True,
+                                     exclude_markdown=True,
                                      exclude_input_prompt=True, exclude_output_prompt=True)
         body, _ = _EXPORTER.from_notebook_node(nb)
     return page(title, body, lang=lang)
@@ -185,10 +186,11 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc).strip()}".splitlines()[0][:300]
 
 
-def _run_job(pool: KernelPool, job: Job, out: Path, lang: str) -> None:
+def _run_job(pool: KernelPool, job: Job, out: Path, lang: str, notebooks: dict,
+             keep_notebooks: bool = False) -> None:
     from papermill.parameterize import parameterize_notebook
     t0 = time.perf_counter()
-    nb = nbformat.read(NOTEBOOKS[job.kind], as_version=4)
+    nb = nbformat.read(notebooks[job.kind], as_version=4)
     nb.metadata["papermill"] = {"parameters": {}, "environment_variables": {}}
     try:
         nb = parameterize_notebook(nb, job.parameters, kernel_name="python3", language="python")
@@ -197,6 +199,9 @@ def _run_job(pool: KernelPool, job: Job, out: Path, lang: str) -> None:
         html_text = export_html(nb, title=title, lang=lang)
         atomic_write_text(out / job.out_file, html_text)
         job.status = "ok"
+        if keep_notebooks:
+            atomic_write_text(out / "_notebooks" / (Path(job.out_file).stem + ".ipynb"),
+                              nbformat.writes(nb))
         failed_copy = out / "_failed" / (Path(job.out_file).stem + ".ipynb")
         if failed_copy.exists():
             failed_copy.unlink()
@@ -217,8 +222,14 @@ def _progress_bar(total):
 
 def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
                 workers: int | None = None, params_path: str = "params",
-                company: bool = True, log=print) -> dict:
-    """Render the pack into ``out``; return the run record (also written as run.json)."""
+                company: bool = True, notebooks: dict | None = None,
+                keep_notebooks: bool = False) -> dict:
+    """Render the pack into ``out``; return the run record (also written as run.json).
+
+    ``notebooks`` overrides the notebook per kind ({"team": path, "company": path});
+    ``keep_notebooks`` keeps every executed notebook under ``<out>/_notebooks/``.
+    """
+    notebooks = dict(NOTEBOOKS, **(notebooks or {}))
     t_start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -253,7 +264,7 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
     base = {k: v for k, v in params.items() if k not in RUNNER_KEYS}
     base["cache"] = str(cache.resolve())
     jobs = []
-    if company and not teams and NOTEBOOKS["company"].exists():
+    if company and not teams and Path(notebooks["company"]).exists():
         jobs.append(Job("company", "company", "company.html", dict(base, team="")))
     used = set()
     for team in selected:
@@ -275,7 +286,7 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
                 job = q.get_nowait()
             except queue.Empty:
                 return
-            _run_job(pool, job, out, lang)
+            _run_job(pool, job, out, lang, notebooks, keep_notebooks)
             bar.update(1)
             bar.set_postfix_str(f"{job.name}: {job.status}")
 

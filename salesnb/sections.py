@@ -109,6 +109,7 @@ class ReportBase:
         self.lang = lang
         self.currency = currency
         self.company = company
+        self.gross_margin = 0.3
         self.month = self.meta["month"]
         self.fys = int(self.meta.get("fiscal_year_start", 1))
         plots.use_report_style()
@@ -235,7 +236,7 @@ class ReportBase:
         ax = plots.forecast_chart(hist, cumf, target=target, currency=self.currency,
                                   lang=self.lang)
         if prow.empty:
-            return Block(plots.figure_svg(ax.figure), "", title=self.L("forecast"))
+            return Block(plots.figure_svg(ax.figure), "")
         p = prow.iloc[0]
         vs = ("above" if p["projection"] >= target else "below") if not np.isnan(target) else ""
         if self.lang == "zh":
@@ -248,20 +249,19 @@ class ReportBase:
             sentence += " " + _fc.accuracy_sentence(y, origins=12)
         if note:
             sentence += " " + note
-        return Block(plots.figure_svg(ax.figure), sentence, title=self.L("forecast"))
+        return Block(plots.figure_svg(ax.figure), sentence)
 
     def data_quality(self, *, detail: bool) -> Block:
         q = self.t["quality"]
         q = q[q["count"] > 0] if len(q) else q
         if not len(q):
-            return Block("", say("quality_ok", self.lang), title=self.L("data_quality"))
+            return Block("", say("quality_ok", self.lang))
         cols = ["severity", "table", "check", "count"] + (["detail"] if detail else [])
         shown = q[cols].reset_index(drop=True)
         items = "; ".join(f"{r['check'].replace('_', ' ')} ({int(r['count'])})"
                           for _, r in shown.head(4).iterrows())
         return Block(self.table(shown, {"count": "int"}),
-                     say("quality", self.lang, n=len(shown), items=items),
-                     title=self.L("data_quality"))
+                     say("quality", self.lang, n=len(shown), items=items))
 
 
 class TeamReport(ReportBase):
@@ -327,3 +327,284 @@ class TeamReport(ReportBase):
 
     def quality(self) -> Block:
         return self.data_quality(detail=False)
+
+
+def _names(values, lang, n=2):
+    vals = [str(v) for v in values][:n]
+    if not vals:
+        return fmt.DASH
+    if len(vals) == 1:
+        return vals[0]
+    return ("、".join(vals) if lang == "zh" else ", ".join(vals[:-1]) + " and " + vals[-1])
+
+
+def _team_extra(cls):
+    """Comparison, drill-down, KPI and alert sections of the team report."""
+
+    def growth(self) -> Block:
+        from . import compare as c
+        g = c.period_growth(self.t["actuals"], month=self.month, fiscal_year_start=self.fys)
+        g = g[(g["level"].isin(["company", "team"])) & (g["metric"] == "amount")].copy()
+        g["unit"] = np.where(g["level"] == "company", self.company, g["unit"])
+        shown = g[["unit", "actual", "prev_actual", "mom", "last_year_actual", "yoy",
+                   "ytd_actual", "ytd_last_year", "ytd_yoy"]]
+        row = g[g["level"] == "team"]
+        r = row.iloc[0] if len(row) else None
+        lfl = c.ytd_like_for_like(self.t["sales"], as_of=self.meta["as_of"],
+                                  fiscal_year_start=self.fys, level="team")
+        lfl = lfl[lfl["unit"] == self.team]
+        ytd_yoy = lfl["ytd_yoy"].iloc[0] if len(lfl) else (r["ytd_yoy"] if r is not None else np.nan)
+        sentence = say("growth", self.lang, mom=fmt.pct(r["mom"] if r is not None else np.nan),
+                       yoy=fmt.pct(r["yoy"] if r is not None else np.nan), ytd_yoy=fmt.pct(ytd_yoy))
+        body = self.table(shown, {"actual": "money", "prev_actual": "money", "mom": "growth",
+                                  "last_year_actual": "money", "yoy": "growth",
+                                  "ytd_actual": "money", "ytd_last_year": "money",
+                                  "ytd_yoy": "growth"},
+                          labels={"prev_actual": self.L("prev_month"),
+                                  "last_year_actual": self.L("last_year"),
+                                  "ytd_last_year": self.L("ytd") + " " + self.L("last_year"),
+                                  "ytd_yoy": self.L("ytd") + " " + self.L("yoy"),
+                                  "unit": ""})
+        return Block(body, sentence, title=self.L("comparison"))
+
+    def customers(self) -> Block:
+        from . import compare as c
+        cm = self.t["customer_months"]
+        if cm is None or not len(cm):
+            return Block("", "No customer ids in the data: customer growth is not available."
+                         if self.lang != "zh" else "数据没有客户编号，无法计算客户增长率。")
+        g = c.customer_growth(cm, month=self.month, level="team")
+        g = g[g["unit"] == self.team]
+        if not len(g):
+            return Block()
+        r = g.iloc[0]
+        body = self.table(g.drop(columns=["unit"]),
+                          {k: ("growth" if k.endswith(("_mom", "_yoy")) else "int")
+                           for k in g.columns if k != "unit"})
+        return Block(body, say("customers", self.lang, active=int(r["active"]),
+                               yoy=fmt.pct(r["active_yoy"]), new=int(r["new_customers"])),
+                     title="Customers" if self.lang != "zh" else "客户")
+
+    def ranking(self) -> Block:
+        rk = self.t.get("ranking")
+        if rk is None or not len(rk):
+            return Block()
+        mine = rk[rk["unit"] == self.team]
+        if not len(mine):
+            return Block()
+        return Block("", say("ranking", self.lang, unit=self.team, rank=int(mine["rank"].iloc[0]),
+                             n=int(mine["of"].iloc[0])))
+
+    def consistency(self) -> Block:
+        from . import compare as c
+        cs = c.consistency(self.t["actuals"], self.t["targets"], month=self.month,
+                           fiscal_year_start=self.fys)
+        cs = cs[(cs["level"] == "rep") & (cs["metric"] == "amount")]
+        reps = set(self._reps()["unit"])
+        cs = cs[cs["unit"].isin(reps)].sort_values(["months_on_target", "streak"],
+                                                   ascending=False)
+        if not len(cs):
+            return Block()
+        shown = cs[["unit", "months_with_target", "months_on_target", "streak"]].rename(
+            columns={"unit": "rep"})
+        best = cs.iloc[0]
+        sent = (f"{best['unit']} met the monthly target in {int(best['months_on_target'])} of "
+                f"{int(best['months_with_target'])} months this year "
+                f"(current streak {int(best['streak'])})." if self.lang != "zh" else
+                f"{best['unit']}今年{int(best['months_with_target'])}个月中有"
+                f"{int(best['months_on_target'])}个月达成月度目标（当前连续{int(best['streak'])}个月）。")
+        return Block(self.table(shown, {"months_with_target": "int", "months_on_target": "int",
+                                        "streak": "int"},
+                                labels={"months_with_target": "Months with target",
+                                        "months_on_target": "Months on target",
+                                        "streak": "Current streak"} if self.lang != "zh" else
+                                {"months_with_target": "有目标月数", "months_on_target": "达标月数",
+                                 "streak": "连续达标"}),
+                     sent, title="Consistency" if self.lang != "zh" else "稳定性")
+
+    def attribution(self, span: str = "month") -> Block:
+        a = self.t["attribution"]
+        a = a[a["span"] == span]
+        if not len(a):
+            return Block()
+        shown = a[["child", "target", "actual", "gap", "share", "attainment"]].rename(
+            columns={"child": "rep"})
+        gap = float(a["gap"].sum())
+        span_word = {"month": ("this month", "本月"), "ytd": ("year-to-date", "当年累积")}[span]
+        span_word = span_word[1] if self.lang == "zh" else span_word[0]
+        if gap > 0:
+            pos = a[a["gap"] > 0].sort_values("gap", ascending=False)
+            top = pos.head(2)
+            sentence = say("attribution", self.lang, unit=self.team, span=span_word,
+                           gap=self.money(gap), top_share=fmt.pct(top["gap"].sum() / gap, digits=0),
+                           top_names=_names(top["child"], self.lang))
+        else:
+            neg = a.sort_values("gap").head(2)
+            sentence = say("attribution_ok", self.lang, unit=self.team, span=span_word,
+                           surplus=self.money(-gap), top_names=_names(neg["child"], self.lang))
+        total = pd.DataFrame([{"rep": self.team, "target": a["target"].sum(),
+                               "actual": a["actual"].sum(), "gap": gap,
+                               "share": 1.0 if gap else np.nan,
+                               "attainment": a["actual"].sum() / a["target"].sum()
+                               if a["target"].sum() else np.nan}])
+        body = self.table(pd.concat([shown, total], ignore_index=True),
+                          {"target": "money", "actual": "money", "gap": "money", "share": "pct",
+                           "attainment": "att"}, highlight_last=True)
+        title = f"{self.L('drilldown')}: {self.L('gap')} · {span_word}"
+        return Block(body, sentence, title=title)
+
+    def contributions(self, child: str = "rep") -> Block:
+        from . import drilldown as d
+        yc = d.yoy_contributions(self.t["cube"], month=self.month, parent_level="team",
+                                 parent=self.team, child=child, span="ytd",
+                                 fiscal_year_start=self.fys)
+        if not len(yc):
+            return Block()
+        yc = yc.sort_values("change", key=lambda s: s.abs(), ascending=False)
+        top = yc.head(2)
+        sentence = say("contrib", self.lang, change=self.money(yc["change"].sum()),
+                       names=_names([f"{r['child']} ({self.money(r['change'])})"
+                                     for _, r in top.iterrows()], self.lang))
+        lab = self.L("rep") if child == "rep" else self.L("category")
+        body = self.table(yc.rename(columns={"child": lab}),
+                          {"current": "money", "last_year": "money", "change": "money",
+                           "contribution_pct_points": "pts"},
+                          labels={"current": self.L("ytd"), "last_year": self.L("last_year"),
+                                  "contribution_pct_points": "Contribution to YoY"
+                                  if self.lang != "zh" else "对同比的贡献"})
+        title = (f"YoY change by {lab.lower()} (year to date)" if self.lang != "zh"
+                 else f"按{lab}的同比变化（当年累积）")
+        return Block(body, sentence, title=title)
+
+    def price_volume_mix(self) -> Block:
+        from . import drilldown as d
+        s = self.t["sales"]
+        if s is None or "quantity" not in s.columns or "product" not in s.columns:
+            return Block("", "The data has no quantity or product: no price/volume/mix split."
+                         if self.lang != "zh" else "数据没有数量或产品：无法做价格/数量/结构分解。")
+        cur, base = d.product_periods(s, month=self.month, span="ytd",
+                                      fiscal_year_start=self.fys, team=self.team)
+        pvm = d.price_volume_mix(cur, base)
+        biggest = pvm.iloc[pvm["value"].abs().argmax()]
+        sent = (f"Of the year-to-date change of {self.money(pvm['value'].sum())}, the largest "
+                f"effect is {biggest['effect']} ({self.money(biggest['value'])})."
+                if self.lang != "zh" else
+                f"当年累积变化{self.money(pvm['value'].sum())}中，影响最大的是{biggest['effect']}"
+                f"（{self.money(biggest['value'])}）。")
+        return Block(self.table(pvm, {"value": "money"}), sent,
+                     title="Price, volume and mix" if self.lang != "zh" else "价格、数量与结构")
+
+    def top_customers(self) -> Block:
+        from . import drilldown as d
+        s = self.t["sales"]
+        if s is None or "customer_id" not in s.columns:
+            return Block()
+        tc = d.top_customers(s, month=self.month, span="ytd", team=self.team, n=10,
+                             fiscal_year_start=self.fys)
+        if not len(tc):
+            return Block()
+        sent = (f"The ten largest customers bring {fmt.pct(tc['share'].sum())} of the team's "
+                f"sales this year." if self.lang != "zh" else
+                f"前十大客户贡献了团队今年销售额的{fmt.pct(tc['share'].sum())}。")
+        return Block(self.table(tc, {"actual": "money", "last_year": "money", "change": "money",
+                                     "share": "pct"},
+                                labels={"customer_id": self.L("customer"),
+                                        "share": "Share of sales" if self.lang != "zh" else "销售占比"}),
+                     sent,
+                     title="Top customers" if self.lang != "zh" else "主要客户")
+
+    def kpis(self) -> Block:
+        from . import kpi as k
+        o = self.t.get("opportunities")
+        parts, notes = [], []
+        zh = self.lang == "zh"
+        fy = cal.fiscal_year_months(cal.fiscal_year(self.month, self.fys), self.fys)
+        start, end = fy[0].start_time, cal.to_month(self.month).end_time
+        if o is not None and len(o):
+            fn = k.funnel(o, start=start, end=end)
+            wr = k.win_rate(o, start=start, end=end)
+            r = self.prow("team", self.team)
+            gap = (r["annual_target"] - r["ytd_actual"]) if r is not None else np.nan
+            cov = k.pipeline_coverage(o, as_of=self.meta["as_of"], period_end=fy[-1].end_time,
+                                      remaining_gap=gap)
+            ax = plots.funnel_chart(fn, lang=self.lang)
+            parts.append(plots.figure_svg(ax.figure))
+            parts.append(self.table(fn, {"count": "int", "value": "money", "conversion": "pct"}))
+            notes.append((f"Win rate this year {fmt.pct(wr)}; open pipeline expected to close "
+                           f"by year end {self.money(cov['open_value'])} covers "
+                           f"{fmt.pct(cov['coverage'])} of the remaining gap.") if not zh else
+                          f"今年成单率{fmt.pct(wr)}；预计年内成交的在途商机{self.money(cov['open_value'])}，"
+                          f"覆盖剩余缺口的{fmt.pct(cov['coverage'])}。")
+        else:
+            notes.append("No opportunity data: funnel, win rate and pipeline coverage are not "
+                         "shown." if not zh else "没有商机数据：不显示漏斗、成单率和管道覆盖率。")
+        sp = self.t.get("spend")
+        if sp is not None and len(sp):
+            cube = self.t["cube"]
+            fy_str = [str(m) for m in fy if m <= cal.to_month(self.month)]
+            newc = int(cube[cube["month"].astype(str).isin(fy_str)]["new_customers"].sum())
+            spent = sp[sp["month"].astype(str).isin(fy_str)]
+            c = k.cac(spent, pd.DataFrame({"team": [self.team], "new_customers": [newc]}))
+            c = c[c["unit"] == self.team]
+            if len(c):
+                notes.append((f"CAC this year: {self.money(c['cac'].iloc[0])} "
+                              f"({self.money(c['spend'].iloc[0])} spend / {newc} new customers).")
+                             if not zh else
+                             f"今年客户获取成本{self.money(c['cac'].iloc[0])}（投入{self.money(c['spend'].iloc[0])}"
+                             f" / 新客户{newc}个）。")
+        else:
+            notes.append("No spend data: CAC is not shown." if not zh else "没有费用数据：不显示客户获取成本。")
+        s = self.t["sales"]
+        if s is not None and "customer_id" in s.columns and len(s):
+            cl = k.cltv(s, as_of=self.meta["as_of"], gross_margin=self.gross_margin,
+                        max_lifetime_years=10)
+            notes.append((f"CLTV {self.money(cl['cltv'])} = {self.money(cl['revenue_per_customer_per_year'])} "
+                           f"revenue per customer per year × {fmt.pct(cl['gross_margin'], digits=0)} margin × "
+                           f"{cl['lifetime_years']:.1f} years (annual churn {fmt.pct(cl['churn_rate'])}).")
+                          if not zh else
+                          f"客户生命周期价值{self.money(cl['cltv'])} = 每客户年收入{self.money(cl['revenue_per_customer_per_year'])}"
+                          f" × 毛利率{fmt.pct(cl['gross_margin'], digits=0)} × {cl['lifetime_years']:.1f}年"
+                          f"（年流失率{fmt.pct(cl['churn_rate'])}）。")
+        sat = self.t.get("satisfaction")
+        if sat is not None and len(sat):
+            tr = k.satisfaction_trend(sat, month=self.month, level="team")
+            tr = tr[tr["unit"] == self.team]
+            if len(tr):
+                r = tr.iloc[0]
+                notes.append((f"Customer satisfaction {r['score']:.2f} / 5 this month "
+                              f"({'+' if r['change'] >= 0 else ''}{r['change']:.2f} on last month).")
+                             if not zh and not pd.isna(r["change"]) else
+                             (f"客户满意度{r['score']:.2f} / 5。" if zh else
+                              f"Customer satisfaction {r['score']:.2f} / 5 this month."))
+        else:
+            notes.append("No satisfaction data." if not zh else "没有满意度数据。")
+        return Block("".join(parts), " ".join(notes))
+
+    def alerts(self) -> Block:
+        al = self.t["alerts"]
+        al = al[al["level"] != "company"] if len(al) else al
+        if not len(al):
+            return Block("", say("alerts_none", self.lang))
+        shown = al[["severity", "unit", "rule", "message"]]
+        return Block(self.table(shown, {}), say("alerts", self.lang, n=len(al),
+                                               first=str(al["message"].iloc[0])))
+
+    def recognition(self) -> Block:
+        from . import alerts as a
+        ti = self.t["tiers"]
+        if ti is None or not len(ti):
+            return Block()
+        summ = a.tier_summary(ti)
+        cnt = dict(zip(summ["tier"], summ["count"]))
+        return Block(self.table(summ, {"count": "int"}),
+                     say("tiers", self.lang, star=cnt.get("star", 0),
+                         achieved=cnt.get("achieved", 0), coaching=cnt.get("coaching", 0)),
+                     title="Recognition" if self.lang != "zh" else "奖惩等级")
+
+    for name, fn in list(locals().items()):
+        if callable(fn) and name not in ("cls",):
+            setattr(cls, name, fn)
+    return cls
+
+
+TeamReport = _team_extra(TeamReport)

@@ -1,0 +1,394 @@
+"""Alerts (警报) and incentive tiers (奖惩) computed from the progress table.
+
+:data:`DEFAULT_THRESHOLDS` - when each alert rule fires (ratios are fractions):
+
+* ``behind_pace`` (-0.05): pace (annual completion - time progress) below -5 points.
+* ``mom_drop`` (-0.20): the month's amount fell more than 20 % from the previous month.
+* ``yoy_drop`` (-0.10): the month's amount fell more than 10 % from the same month last year.
+* ``no_sales_days`` (14): a rep's last sale is more than 14 days before the as-of date.
+* ``projected_miss`` (1.0): the year-end projection is below 100 % of the annual target.
+
+Set a threshold to None to switch its rule off. Severity is "high" when the value is
+beyond twice the threshold (pace below -10 points, a drop beyond 40 % or 20 %, no sale
+for more than 28 days) or, for ``projected_miss``, the projection is below 90 % of the
+threshold; otherwise "medium". Target mismatches are "medium"; data-quality alerts keep
+the severity of the check (error -> high, warning -> medium, info -> low).
+
+:data:`DEFAULT_TIERS` - attainment bands: value >= 1.20 "star", >= 1.00 "achieved",
+>= 0.80 "watch", below "coaching"; no value (no target) gives "no target".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from salesnb.cube import COMPANY
+from salesnb.exceptions import ParamsError, SchemaError
+
+__all__ = ["DEFAULT_THRESHOLDS", "DEFAULT_TIERS", "TIER_ORDER", "ALERT_COLUMNS",
+           "evaluate_alerts", "incentive_tiers", "tier_summary"]
+
+#: when each alert rule fires; see the module docstring
+DEFAULT_THRESHOLDS = {"behind_pace": -0.05, "mom_drop": -0.20, "yoy_drop": -0.10,
+                      "no_sales_days": 14, "projected_miss": 1.0}
+#: lower edges of the attainment bands; below ``watch`` is "coaching"
+DEFAULT_TIERS = {"star": 1.20, "achieved": 1.00, "watch": 0.80}
+TIER_ORDER = ("star", "achieved", "watch", "coaching", "no target")
+ALERT_COLUMNS = ["level", "unit", "team", "rule", "severity", "value", "threshold", "message"]
+
+_RULES = ("behind_pace", "projected_miss", "mom_drop", "yoy_drop", "no_sales",
+          "target_mismatch", "data_quality")
+_SEVERITY = {"high": 0, "medium": 1, "low": 2}
+_LEVEL = {"company": 0, "team": 1, "rep": 2}
+_QUALITY_SEVERITY = {"error": "high", "high": "high", "critical": "high", "warning": "medium",
+                     "warn": "medium", "medium": "medium", "info": "low", "low": "low"}
+_METRIC_WORDS = {"amount": "", "quantity": " on quantity", "new_customers": " on new customers"}
+
+
+def _require(df, columns: Sequence[str], name: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise ParamsError(f"{name} must be a pandas DataFrame, got {type(df).__name__}.")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"{name} is missing required column(s) {missing}; present: {list(df.columns)}. "
+            f"Pass the table the matching salesnb function returns, or add the columns.")
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f} %"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 1000 else f"{x:,.2f}"
+
+
+def _who(level: str, unit: str, team) -> str:
+    has_team = isinstance(team, str) and team != ""
+    return f"{unit} ({team})" if level == "rep" and has_team else str(unit)
+
+
+def _finite(x) -> bool:
+    try:
+        return not pd.isna(x) and np.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _thresholds(thresholds: Mapping | None) -> dict:
+    given = dict(thresholds or {})
+    unknown = sorted(set(given) - set(DEFAULT_THRESHOLDS))
+    if unknown:
+        raise ParamsError(f"thresholds has unknown key(s) {unknown}; known keys: "
+                          f"{list(DEFAULT_THRESHOLDS)}. Fix the spelling or remove them.")
+    out = {**DEFAULT_THRESHOLDS, **given}
+    for key, value in out.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not _finite(value):
+            raise ParamsError(f"thresholds[{key!r}] must be a number or None (rule off), "
+                              f"got {value!r}.")
+        if key in ("behind_pace", "mom_drop", "yoy_drop") and value > 0:
+            raise ParamsError(f"thresholds[{key!r}] must be zero or negative (a drop of 20 % "
+                              f"is -0.20), got {value!r}.")
+        if key in ("no_sales_days", "projected_miss") and value < 0:
+            raise ParamsError(f"thresholds[{key!r}] must not be negative, got {value!r}.")
+    return out
+
+
+def _progress_alerts(progress: pd.DataFrame, th: dict, pace: str) -> list[dict]:
+    base = "time_progress" if pace == "pace" else "expected_to_date"
+    words = "time progress" if pace == "pace" else "expected to date"
+    rows = []
+    for r in progress.itertuples(index=False):
+        who = _who(r.level, r.unit, r.team)
+        key = dict(level=r.level, unit=r.unit, team=r.team)
+        t = th["behind_pace"]
+        p = getattr(r, pace)
+        if t is not None and _finite(p) and p < t:
+            rows.append(dict(key, rule="behind_pace", severity="high" if p < 2 * t else "medium",
+                             value=p, threshold=t, message=(
+                f"{who} is {-p * 100:.1f} points behind pace{_METRIC_WORDS.get(r.metric, '')} "
+                f"(annual completion {_pct(r.annual_completion)} vs {words} "
+                f"{_pct(getattr(r, base))}).")))
+        if r.metric != "amount":
+            continue
+        for rule, col, base_col, span in (("mom_drop", "mom", "prev_actual", "month over month"),
+                                          ("yoy_drop", "yoy", "last_year_actual",
+                                           "year over year")):
+            t, g = th[rule], getattr(r, col)
+            if t is not None and _finite(g) and g < t:
+                rows.append(dict(key, rule=rule, severity="high" if g < 2 * t else "medium",
+                                 value=g, threshold=t, message=(
+                    f"Sales of {who} fell {-g * 100:.1f} % {span} (from "
+                    f"{_num(getattr(r, base_col))} to {_num(r.actual)}).")))
+    return rows
+
+
+def _no_sales_alerts(last_sale: pd.DataFrame, as_of: pd.Timestamp, t: float) -> list[dict]:
+    _require(last_sale, ["rep", "team", "last_sale_date"], "last_sale")
+    dates = pd.to_datetime(last_sale["last_sale_date"]).dt.normalize()
+    rows = []
+    for rep, team, d in zip(last_sale["rep"], last_sale["team"], dates, strict=True):
+        if pd.isna(d):
+            continue
+        days = (as_of - d).days
+        if days > t:
+            team = "" if pd.isna(team) else str(team)
+            rows.append(dict(level="rep", unit=str(rep), team=team, rule="no_sales",
+                             severity="high" if days > 2 * t else "medium", value=float(days),
+                             threshold=float(t), message=(
+                f"{_who('rep', rep, team)} has had no sales for {days} days "
+                f"(last sale {d.date()}).")))
+    return rows
+
+
+def _mismatch_alerts(mismatches: pd.DataFrame) -> list[dict]:
+    _require(mismatches, ["year", "metric", "parent_level", "parent", "parent_target",
+                          "children_target", "difference"], "mismatches")
+    rows = []
+    for r in mismatches.itertuples(index=False):
+        if not _finite(r.difference) or np.isclose(r.difference, 0.0):
+            continue
+        unit = str(r.parent)
+        diff = r.children_target - r.parent_target
+        if not _finite(diff):
+            diff = r.difference
+        side = "above" if diff > 0 else "below"
+        rows.append(dict(level=str(r.parent_level), unit=unit,
+                         team=unit if r.parent_level == "team" else "", rule="target_mismatch",
+                         severity="medium", value=float(r.difference), threshold=0.0, message=(
+            f"The {r.year} {str(r.metric).replace('_', ' ')} targets of {unit}'s parts add "
+            f"up to {_num(r.children_target)}, {_num(abs(diff))} {side} its own target of "
+            f"{_num(r.parent_target)}.")))
+    return rows
+
+
+def _quality_alerts(quality: pd.DataFrame) -> list[dict]:
+    _require(quality, ["severity", "table", "check", "count", "detail"], "quality")
+    rows = []
+    for r in quality.itertuples(index=False):
+        if not _finite(r.count) or r.count <= 0:
+            continue
+        detail = "" if pd.isna(r.detail) else str(r.detail).strip().rstrip(".")
+        n = int(r.count)
+        detail = detail or f"{n} row{'s' if n != 1 else ''} affected"
+        check = str(r.check).replace("_", " ")
+        rows.append(dict(level="company", unit=COMPANY, team="", rule="data_quality",
+                         severity=_QUALITY_SEVERITY.get(str(r.severity).strip().lower(),
+                                                        "medium"),
+                         value=float(r.count), threshold=0.0,
+                         message=f"Data quality ({r.table} table, {check}): {detail}."))
+    return rows
+
+
+def _projection_alerts(projection: pd.DataFrame, teams: dict, t: float) -> list[dict]:
+    _require(projection, ["level", "unit", "projection", "annual_target", "probability"],
+             "projection")
+    rows = []
+    for r in projection.itertuples(index=False):
+        ratio = r.projection / r.annual_target if _finite(r.annual_target) and \
+            r.annual_target != 0 and _finite(r.projection) else np.nan
+        if not _finite(ratio) or ratio >= t:
+            continue
+        level, unit = str(r.level), str(r.unit)
+        team = getattr(r, "team", None)
+        if team is None or pd.isna(team) or team == "":
+            team = unit if level == "team" else teams.get((level, unit), "")
+        chance = (f"; {r.probability * 100:.0f} % chance of reaching it"
+                  if _finite(r.probability) else "")
+        rows.append(dict(level=level, unit=unit, team=team, rule="projected_miss",
+                         severity="high" if ratio < 0.9 * t else "medium", value=float(ratio),
+                         threshold=float(t), message=(
+            f"{_who(level, unit, team)} is projected to end the year at "
+            f"{_num(r.projection)} against a target of {_num(r.annual_target)} "
+            f"({_pct(ratio)}{chance}).")))
+    return rows
+
+
+_PROGRESS_COLUMNS = ["level", "unit", "team", "metric", "actual", "annual_completion",
+                     "time_progress", "pace", "prev_actual", "mom", "last_year_actual", "yoy"]
+
+
+def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping | None = None,
+                    last_sale: pd.DataFrame | None = None,
+                    mismatches: pd.DataFrame | None = None,
+                    quality: pd.DataFrame | None = None,
+                    projection: pd.DataFrame | None = None,
+                    pace: Literal["pace", "seasonal_pace"] = "pace") -> pd.DataFrame:
+    """Evaluate the alert rules and return one row per alert that fires.
+
+    Rules (thresholds from :data:`DEFAULT_THRESHOLDS`, overridden by ``thresholds``):
+    ``behind_pace`` (pace < threshold, every metric), ``mom_drop`` and ``yoy_drop``
+    (growth of the amount rows < threshold), ``no_sales`` (days from ``last_sale_date``
+    to ``as_of`` > threshold), ``target_mismatch`` (each non-zero difference),
+    ``data_quality`` (each check with count > 0; its ``detail`` becomes the message) and ``projected_miss`` (projection /
+    annual target < threshold). A missing (NaN) value never fires. Optional tables that
+    are None skip their rule; so does a threshold set to None.
+
+    Parameters
+    ----------
+    progress : the progress table (columns ``level, unit, team, metric, actual,
+        annual_completion, time_progress, pace, prev_actual, mom, last_year_actual, yoy``;
+        ``expected_to_date, seasonal_pace`` with ``pace="seasonal_pace"``) or None.
+    as_of : the report's as-of date (for ``no_sales``).
+    last_sale : ``rep, team, last_sale_date``.
+    mismatches : ``year, metric, parent_level, parent, parent_target, children_target,
+        difference``.
+    quality : ``severity, table, check, count, detail``.
+    projection : ``level, unit, projection, annual_target, probability`` (``team`` optional;
+        else a rep's team comes from ``progress``).
+    pace : compare completion with time progress or with the seasonal expected-to-date.
+
+    Returns
+    -------
+    DataFrame with columns ``level``, ``unit``, ``team``, ``rule``, ``severity``
+    (high|medium|low), ``value`` (the number tested), ``threshold``, ``message`` (a plain
+    English sentence), sorted by severity, level (company, team, rep), unit and rule.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"level": ["team", "team"], "unit": ["East", "West"],
+    ...     "team": ["East", "West"], "metric": ["amount", "amount"], "actual": [90.0, 150.0],
+    ...     "annual_completion": [0.18, 0.26], "time_progress": [0.242, 0.242],
+    ...     "pace": [-0.062, 0.018], "prev_actual": [120.0, 150.0], "mom": [-0.25, 0.0],
+    ...     "last_year_actual": [95.0, 140.0], "yoy": [-0.0526, 0.0714]})
+    >>> a = evaluate_alerts(p, as_of="2025-03-31")
+    >>> a[["unit", "rule", "severity"]]
+       unit         rule severity
+    0  East  behind_pace   medium
+    1  East     mom_drop   medium
+    >>> print(a.loc[0, "message"])
+    East is 6.2 points behind pace (annual completion 18.0 % vs time progress 24.2 %).
+    """
+    if pace not in ("pace", "seasonal_pace"):
+        raise ParamsError(f"pace must be 'pace' or 'seasonal_pace', got {pace!r}.")
+    th = _thresholds(thresholds)
+    try:
+        day = pd.Timestamp(as_of).normalize()
+    except (TypeError, ValueError) as exc:
+        raise ParamsError(f"as_of must be a date such as '2025-03-31', got {as_of!r}.") from exc
+    rows: list[dict] = []
+    teams: dict = {}
+    if progress is not None:
+        extra = ["expected_to_date", "seasonal_pace"] if pace == "seasonal_pace" else []
+        _require(progress, _PROGRESS_COLUMNS + extra, "progress")
+        rows += _progress_alerts(progress, th, pace)
+        teams = {(str(lv), str(u)): str(t) for lv, u, t in
+                 zip(progress["level"], progress["unit"], progress["team"], strict=True)}
+    if last_sale is not None and th["no_sales_days"] is not None:
+        rows += _no_sales_alerts(last_sale, day, th["no_sales_days"])
+    if mismatches is not None:
+        rows += _mismatch_alerts(mismatches)
+    if quality is not None:
+        rows += _quality_alerts(quality)
+    if projection is not None and th["projected_miss"] is not None:
+        rows += _projection_alerts(projection, teams, th["projected_miss"])
+    out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
+    out = out.astype({"value": float, "threshold": float})
+    for col in ("level", "unit", "team", "rule", "severity", "message"):
+        out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+    order = pd.DataFrame({"s": out["severity"].map(_SEVERITY).fillna(9),
+                          "l": out["level"].map(_LEVEL).fillna(9), "u": out["unit"],
+                          "r": out["rule"].map({r: i for i, r in enumerate(_RULES)})})
+    idx = order.sort_values(["s", "l", "u", "r"], kind="stable").index
+    return out.loc[idx].reset_index(drop=True)
+
+
+def _tiers(tiers: Mapping | None) -> dict:
+    given = dict(tiers or {})
+    unknown = sorted(set(given) - set(DEFAULT_TIERS))
+    if unknown:
+        raise ParamsError(f"tiers has unknown key(s) {unknown}; known keys: "
+                          f"{list(DEFAULT_TIERS)}.")
+    out = {**DEFAULT_TIERS, **given}
+    vals = [out["star"], out["achieved"], out["watch"]]
+    if not all(_finite(v) and not isinstance(v, bool) for v in vals) or not (
+            vals[0] > vals[1] > vals[2]):
+        raise ParamsError(f"tiers must be numbers with star > achieved > watch (strictly "
+                          f"decreasing), e.g. {DEFAULT_TIERS}; got {out}.")
+    return out
+
+
+def incentive_tiers(progress: pd.DataFrame, *, tiers: Mapping | None = None,
+                    on: Literal["ytd_attainment", "attainment", "qtd_attainment",
+                                "annual_completion"] = "ytd_attainment",
+                    metric: str = "amount",
+                    level: Literal["company", "team", "rep"] = "rep") -> pd.DataFrame:
+    """Place each unit in an incentive band by its attainment.
+
+    Bands (lower edges from :data:`DEFAULT_TIERS`, overridden by ``tiers``): value >= star
+    -> "star", >= achieved -> "achieved", >= watch -> "watch", else "coaching"; a missing
+    value (no target) -> "no target".
+
+    Returns
+    -------
+    DataFrame with columns ``unit``, ``team``, ``value``, ``tier``, sorted by value
+    (highest first, "no target" last), then unit.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"level": ["rep"] * 4, "unit": ["Ann", "Bob", "Cat", "Dan"],
+    ...     "team": ["East", "East", "West", "West"], "metric": ["amount"] * 4,
+    ...     "ytd_attainment": [1.2, 0.95, float("nan"), 0.7999]})
+    >>> incentive_tiers(p)
+      unit  team   value       tier
+    0  Ann  East  1.2000       star
+    1  Bob  East  0.9500      watch
+    2  Dan  West  0.7999   coaching
+    3  Cat  West     NaN  no target
+    """
+    allowed = ("ytd_attainment", "attainment", "qtd_attainment", "annual_completion")
+    if on not in allowed:
+        raise ParamsError(f"on must be one of {list(allowed)}, got {on!r}.")
+    if level not in _LEVEL:
+        raise ParamsError(f"level must be one of {list(_LEVEL)}, got {level!r}.")
+    t = _tiers(tiers)
+    _require(progress, ["level", "unit", "team", "metric", on], "progress")
+    rows = progress[(progress["level"] == level) & (progress["metric"] == metric)]
+    value = rows[on].astype(float).to_numpy()
+    tier = np.select([value >= t["star"], value >= t["achieved"], value >= t["watch"],
+                      ~np.isnan(value)], ["star", "achieved", "watch", "coaching"], "no target")
+    out = pd.DataFrame({"unit": rows["unit"].astype(str).to_numpy(),
+                        "team": rows["team"].astype(object).fillna("").astype(str).to_numpy(),
+                        "value": value, "tier": tier.astype(object)})
+    out = out.astype({"tier": str})
+    out = out.sort_values(["value", "unit"], ascending=[False, True], na_position="last",
+                          kind="stable")
+    return out.reset_index(drop=True)
+
+
+def tier_summary(tiers_table: pd.DataFrame) -> pd.DataFrame:
+    """Count the units in each incentive band and list their names.
+
+    Returns
+    -------
+    DataFrame with columns ``tier`` (star, achieved, watch, coaching, no target, always
+    all five), ``count`` and ``names`` (comma-separated in the table's order; "" if none).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"unit": ["Ann", "Bob", "Dan"], "team": ["E", "E", "W"],
+    ...                   "value": [1.3, 1.25, 0.5], "tier": ["star", "star", "coaching"]})
+    >>> tier_summary(t)  # doctest: +NORMALIZE_WHITESPACE
+            tier  count     names
+    0       star      2  Ann, Bob
+    1   achieved      0
+    2      watch      0
+    3   coaching      1       Dan
+    4  no target      0
+    """
+    _require(tiers_table, ["unit", "tier"], "tiers_table")
+    unknown = sorted(set(tiers_table["tier"].astype(str)) - set(TIER_ORDER))
+    if unknown:
+        raise ParamsError(f"tiers_table column 'tier' has unknown value(s) {unknown}; "
+                          f"allowed: {list(TIER_ORDER)}. Pass incentive_tiers' output.")
+    names = [[str(u) for u, t in zip(tiers_table["unit"], tiers_table["tier"], strict=True)
+              if t == tier] for tier in TIER_ORDER]
+    return pd.DataFrame({"tier": list(TIER_ORDER),
+                         "count": np.array([len(n) for n in names], dtype="int64"),
+                         "names": [", ".join(n) for n in names]})

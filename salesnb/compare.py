@@ -1,0 +1,399 @@
+"""Comparison over time and across units: growth, customer growth, ranking, peers, consistency.
+
+Definitions follow DOMAIN.md (Growth, Customer growth rate, Ranking):
+
+* MoM = this month / previous month - 1; YoY = this month / same month last year - 1.
+* YTD YoY is like for like: :func:`period_growth` compares whole months (the fiscal
+  year's first month through the report month against the same months a year
+  earlier); :func:`ytd_like_for_like` works on daily sales and ends last year's span on
+  the same day of the year as ``as_of`` (Feb 29 -> Feb 28).
+* A base that is 0 or missing gives "no value" (NaN), never 0 or infinity.
+* Ranking is by attainment, ties broken by amount; the peer average of a team is the
+  mean attainment of its reps; "below average" means below the parent unit's attainment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from salesnb.calendar import fiscal_year, fiscal_year_months, to_month
+from salesnb.cube import ACTUALS_COLUMNS, COMPANY
+from salesnb.exceptions import DataError, ParamsError, SchemaError
+from salesnb.numbers import growth, safe_div
+from salesnb.schema import LEVELS
+
+__all__ = ["period_growth", "ytd_like_for_like", "customer_growth", "rank_units",
+           "peer_stats", "consistency"]
+
+_KEYS = ["level", "unit", "metric"]
+
+
+def _require(df: pd.DataFrame, cols, name: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise SchemaError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}. "
+                          f"Pass a table with columns {list(cols)}.")
+
+
+def _as_months(col: pd.Series) -> pd.Series:
+    if isinstance(col.dtype, pd.PeriodDtype):
+        return col
+    return pd.Series(pd.PeriodIndex(col.astype(str), freq="M"), index=col.index)
+
+
+def _ytd_months(month: pd.Period, fiscal_year_start: int) -> pd.PeriodIndex:
+    months = fiscal_year_months(fiscal_year(month, fiscal_year_start), fiscal_year_start)
+    return months[months <= month]
+
+
+def _level_sorted(df: pd.DataFrame, then: list[str]) -> pd.DataFrame:
+    order = df["level"].map({lv: i for i, lv in enumerate(LEVELS)}).fillna(len(LEVELS))
+    df = df.assign(_lvl=order).sort_values(["_lvl", *then], kind="stable")
+    return df.drop(columns="_lvl").reset_index(drop=True)
+
+
+def period_growth(actuals: pd.DataFrame, *, month, fiscal_year_start: int = 1) -> pd.DataFrame:
+    """Compute MoM, YoY and whole-month YTD YoY for every unit and metric in ``month``.
+
+    Parameters
+    ----------
+    actuals : DataFrame
+        The actuals table (:func:`salesnb.cube.monthly_actuals`, one or several metrics).
+    month : str or Period
+        The report month; units with a row in this month are reported.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
+    Returns
+    -------
+    DataFrame with columns ``level, unit, team, metric, actual, prev_actual, mom,
+    last_year_actual, yoy, ytd_actual, ytd_last_year, ytd_yoy``; ordered by level
+    (company, team, rep), unit, metric. A missing previous or last-year row gives NaN.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"month": pd.PeriodIndex(["2024-02", "2025-01", "2025-02"], freq="M"),
+    ...                   "level": "company", "unit": "Company", "team": "",
+    ...                   "metric": "amount", "actual": [100.0, 50.0, 110.0]})
+    >>> g = period_growth(a, month="2025-02")
+    >>> g[["actual", "prev_actual", "mom", "yoy", "ytd_actual", "ytd_last_year"]]
+       actual  prev_actual  mom  yoy  ytd_actual  ytd_last_year
+    0   110.0         50.0  1.2  0.1       160.0          100.0
+    """
+    _require(actuals, ACTUALS_COLUMNS, "actuals")
+    m = to_month(month)
+    a = actuals[ACTUALS_COLUMNS].assign(month=lambda d: _as_months(d["month"]))
+    dup = a.duplicated(_KEYS + ["month"])
+    if dup.any():
+        ex = a.loc[dup, _KEYS + ["month"]].head(3).astype(str).values.tolist()
+        raise DataError(f"actuals has {int(dup.sum())} duplicated (level, unit, metric, month) "
+                        f"rows, e.g. {ex}; aggregate it first (one row per key and month).")
+    cur = a[a["month"] == m]
+    if cur.empty:
+        raise ParamsError(f"month {m} has no rows in actuals (months {a['month'].min()} to "
+                          f"{a['month'].max()}); pass a month covered by the data.")
+
+    def at(p: pd.Period) -> pd.Series:
+        return a[a["month"] == p].set_index(_KEYS)["actual"]
+
+    out = cur.set_index(_KEYS)[["team", "actual"]]
+    ytd = _ytd_months(m, fiscal_year_start)
+    sums = {name: a[a["month"].isin(months)].groupby(_KEYS)["actual"].sum(min_count=1)
+            for name, months in (("ytd_actual", ytd), ("ytd_last_year", ytd - 12))}
+    out = out.assign(prev_actual=at(m - 1).reindex(out.index),
+                     last_year_actual=at(m - 12).reindex(out.index),
+                     ytd_actual=sums["ytd_actual"].reindex(out.index),
+                     ytd_last_year=sums["ytd_last_year"].reindex(out.index))
+    out["mom"] = growth(out["actual"], out["prev_actual"])
+    out["yoy"] = growth(out["actual"], out["last_year_actual"])
+    out["ytd_yoy"] = growth(out["ytd_actual"], out["ytd_last_year"])
+    cols = ["level", "unit", "team", "metric", "actual", "prev_actual", "mom",
+            "last_year_actual", "yoy", "ytd_actual", "ytd_last_year", "ytd_yoy"]
+    return _level_sorted(out.reset_index()[cols], ["unit", "metric"])
+
+
+def ytd_like_for_like(
+    sales: pd.DataFrame,
+    *,
+    as_of,
+    fiscal_year_start: int = 1,
+    level: Literal["company", "team", "rep"] = "team",
+    metric: Literal["amount", "quantity"] = "amount",
+) -> pd.DataFrame:
+    """Compare year-to-date sales through ``as_of`` with the same span last year, day for day.
+
+    This year's span runs from the first day of the fiscal year through ``as_of``; last
+    year's span from the same start one year earlier through the same day of the year
+    (``as_of`` minus one year; Feb 29 becomes Feb 28, and Feb 28 stays Feb 28).
+
+    Returns
+    -------
+    DataFrame with columns ``unit, ytd, ytd_last_year, ytd_yoy, span_start, span_end,
+    last_year_start, last_year_end``, one row per unit with sales in either span, ordered
+    by unit. A unit without sales in a span has 0 there; ``ytd_last_year`` is NaN when the
+    data starts after last year's span ends.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2024-01-10", "2024-02-20", "2025-01-05"]),
+    ...                   "team": ["East", "East", "East"], "rep": ["Ann", "Ann", "Ann"],
+    ...                   "amount": [100.0, 40.0, 120.0]})
+    >>> r = ytd_like_for_like(s, as_of="2025-02-10")
+    >>> r[["unit", "ytd", "ytd_last_year", "ytd_yoy", "last_year_end"]]
+       unit    ytd  ytd_last_year  ytd_yoy last_year_end
+    0  East  120.0          100.0      0.2    2024-02-10
+    """
+    if level not in ("company", "team", "rep"):
+        raise ParamsError(f"level must be 'company', 'team' or 'rep', got {level!r}.")
+    if metric not in ("amount", "quantity"):
+        raise ParamsError(f"metric must be 'amount' or 'quantity', got {metric!r}.")
+    _require(sales, ["date", metric] + ([level] if level != "company" else []), "sales")
+    end = pd.Timestamp(as_of).normalize()
+    start = fiscal_year_months(fiscal_year(end.to_period("M"), fiscal_year_start),
+                               fiscal_year_start)[0].start_time
+    ly_start, ly_end = start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
+    day = sales["date"].dt.normalize()
+    unit = (pd.Series(COMPANY, index=sales.index) if level == "company"
+            else sales[level].astype(str))
+    val = sales[metric].astype(float)
+    cur = val[(day >= start) & (day <= end)].groupby(unit).sum()
+    prev = val[(day >= ly_start) & (day <= ly_end)].groupby(unit).sum()
+    units = sorted(set(cur.index) | set(prev.index))
+    out = pd.DataFrame({"unit": units})
+    out["ytd"] = cur.reindex(units, fill_value=0.0).to_numpy(dtype=float)
+    out["ytd_last_year"] = prev.reindex(units, fill_value=0.0).to_numpy(dtype=float)
+    if len(day) and day.min() > ly_end:
+        out["ytd_last_year"] = np.nan
+    out["ytd_yoy"] = growth(out["ytd"], out["ytd_last_year"])
+    return out.assign(span_start=start, span_end=end, last_year_start=ly_start,
+                      last_year_end=ly_end)
+
+
+def customer_growth(customer_months: pd.DataFrame, *, month,
+                    level: Literal["company", "team", "rep"] = "company") -> pd.DataFrame:
+    """Count active and new customers per unit in ``month`` against last month and last year.
+
+    ``active`` = distinct customers with at least one sale in the month, distinct per unit
+    (a customer buying from two reps of a team counts once for the team). ``new_customers``
+    = distinct customers whose first sale ever falls in the month, as flagged by ``is_new``
+    (a new customer who bought from two teams in that month is new for both teams, once
+    for the company). A comparison month before the data starts gives NaN.
+
+    Parameters
+    ----------
+    customer_months : DataFrame
+        :func:`salesnb.cube.customer_months` output: month, team, rep, customer_id, is_new.
+    month : str or Period
+        The report month.
+    level : {"company", "team", "rep"}
+        The units to count for.
+
+    Returns
+    -------
+    DataFrame with columns ``unit, active, active_prev_month, active_last_year,
+    active_mom, active_yoy, new_customers, new_last_year, new_yoy``, ordered by unit.
+
+    Examples
+    --------
+    >>> cm = pd.DataFrame({"month": pd.PeriodIndex(["2025-01", "2025-02", "2025-02"], freq="M"),
+    ...                    "team": "East", "rep": ["Ann", "Ann", "Bob"],
+    ...                    "customer_id": ["c1", "c1", "c1"], "is_new": [True, False, False]})
+    >>> customer_growth(cm, month="2025-02", level="team")[["unit", "active",
+    ...                 "active_prev_month", "active_mom", "new_customers"]]
+       unit  active  active_prev_month  active_mom  new_customers
+    0  East       1                1.0         0.0              0
+    """
+    if level not in ("company", "team", "rep"):
+        raise ParamsError(f"level must be 'company', 'team' or 'rep', got {level!r}.")
+    _require(customer_months, ["month", "team", "rep", "customer_id", "is_new"],
+             "customer_months")
+    m = to_month(month)
+    cm = customer_months.assign(month=lambda d: _as_months(d["month"]))
+    cm = cm.assign(_unit=COMPANY if level == "company" else cm[level].astype(str))
+    first = cm["month"].min() if len(cm) else m
+
+    def counts(p: pd.Period, new: bool) -> pd.Series:
+        rows = cm[(cm["month"] == p) & (cm["is_new"].eq(True) if new else True)]
+        return rows.groupby("_unit")["customer_id"].nunique()
+
+    parts = {"active": counts(m, False), "active_prev_month": counts(m - 1, False),
+             "active_last_year": counts(m - 12, False), "new_customers": counts(m, True),
+             "new_last_year": counts(m - 12, True)}
+    units = sorted(set().union(*(set(s.index) for s in parts.values())))
+    out = pd.DataFrame({"unit": pd.Series(units, dtype=object)})
+    for name, s in parts.items():
+        out[name] = s.reindex(units, fill_value=0).to_numpy(dtype="int64")
+    for name, p in (("active_prev_month", m - 1), ("active_last_year", m - 12),
+                    ("new_last_year", m - 12)):
+        out[name] = out[name].astype(float) if p >= first else np.nan
+    out["active_mom"] = growth(out["active"], out["active_prev_month"])
+    out["active_yoy"] = growth(out["active"], out["active_last_year"])
+    out["new_yoy"] = growth(out["new_customers"], out["new_last_year"])
+    return out[["unit", "active", "active_prev_month", "active_last_year", "active_mom",
+                "active_yoy", "new_customers", "new_last_year", "new_yoy"]]
+
+
+def rank_units(table: pd.DataFrame, *, by: str = "attainment", tiebreak: str = "actual",
+               within: str | None = None) -> pd.DataFrame:
+    """Rank units by ``by`` (higher is better), ties broken by ``tiebreak`` (higher is better).
+
+    ``rank`` starts at 1 for the best unit. Rows tie (share a rank; the next rank follows
+    densely) only when both ``by`` and ``tiebreak`` are equal. A NaN ``by`` (no target) ranks
+    after every unit with a value. ``within`` names a column (e.g. ``"team"``) to rank
+    inside each of its groups.
+
+    Returns
+    -------
+    The input rows (all columns) plus ``rank`` (int), ordered by ``within`` (if given),
+    rank, then unit.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"unit": ["Ann", "Bob", "Cat", "Dan"], "team": "East",
+    ...                   "attainment": [0.9, 1.1, 0.9, np.nan], "actual": [90, 55, 45, 10]})
+    >>> rank_units(t)[["unit", "attainment", "actual", "rank"]]
+      unit  attainment  actual  rank
+    0  Bob         1.1      55     1
+    1  Ann         0.9      90     2
+    2  Cat         0.9      45     3
+    3  Dan         NaN      10     4
+    """
+    need = ["unit", by, tiebreak] + ([within] if within else [])
+    _require(table, need, "table")
+    t = table.reset_index(drop=True)
+    b, tb = t[by].astype(float), t[tiebreak].astype(float)
+    grp = t[within].astype(str) if within else pd.Series("", index=t.index)
+    keys = pd.DataFrame({"g": grp, "bn": b.isna(), "b": -b.fillna(0.0), "tn": tb.isna(),
+                         "t": -tb.fillna(0.0), "u": t["unit"].astype(str)})
+    order = keys.sort_values(["g", "bn", "b", "tn", "t", "u"], kind="stable").index
+    k = keys.loc[order, ["g", "bn", "b", "tn", "t"]]
+    new_group = k["g"].ne(k["g"].shift())
+    changed = (k.ne(k.shift()).any(axis=1)) | new_group
+    rank = changed.astype(int).groupby(k["g"]).cumsum()
+    out = t.loc[order].assign(rank=rank.astype("int64").to_numpy())
+    return out.reset_index(drop=True)
+
+
+def peer_stats(
+    table: pd.DataFrame,
+    *,
+    value: str = "attainment",
+    group: str | None = "team",
+    parent: Mapping[str, float] | float | None = None,
+) -> pd.DataFrame:
+    """Compare each unit with its peers (the other units of its ``group``) and its parent.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows of units, e.g. the progress table's rep rows for one metric; needs ``value``
+        and ``group`` columns, and may carry a ``parent_value`` column.
+    value : str
+        Column compared (attainment by default).
+    group : str or None
+        Column whose values form the peer groups; None makes the whole table one group.
+    parent : mapping or float, optional
+        The parent unit's value per group (e.g. ``{"East": 1.07}``) or one value for all.
+        Without it, a ``parent_value`` column is used; without either, the peer average.
+
+    Returns
+    -------
+    The input rows plus ``peer_average`` (mean of the group's non-NaN values),
+    ``percentile`` (share of the *other* non-NaN peers strictly below, 0-1; NaN for a NaN
+    value or a group of one), ``z_score`` ((value - mean) / population std; NaN when the
+    std is 0 or fewer than 2 peers have a value) and ``below_average`` (value < parent
+    value; False when either is NaN). Row order is kept.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"unit": ["Ann", "Bob", "Cat"], "team": "East",
+    ...                   "attainment": [0.8, 1.0, 1.2]})
+    >>> peer_stats(t, parent={"East": 0.9}).round(4)
+      unit  team  attainment  peer_average  percentile  z_score  below_average
+    0  Ann  East         0.8           1.0         0.0  -1.2247           True
+    1  Bob  East         1.0           1.0         0.5   0.0000          False
+    2  Cat  East         1.2           1.0         1.0   1.2247          False
+    """
+    _require(table, [value] + ([group] if group else []), "table")
+    if parent is not None and "parent_value" in table.columns:
+        raise ParamsError("peer_stats got both parent= and a parent_value column; "
+                          "pass only one of them.")
+    t = table.reset_index(drop=True)
+    v = t[value].astype(float)
+    g = t[group].astype(str) if group else pd.Series("", index=t.index)
+    by = v.groupby(g)
+    mean = by.transform("mean")
+    std = by.transform(lambda s: s.std(ddof=0))
+    n = by.transform("count")
+    below = by.rank(method="min") - 1
+    percentile = safe_div(below, n - 1).where(v.notna())
+    z = ((v - mean) / std).where((std > 0) & (n >= 2))
+    if parent is None and "parent_value" in t.columns:
+        ref = t["parent_value"].astype(float)
+    elif isinstance(parent, Mapping):
+        ref = g.map(lambda k: parent.get(k, np.nan)).astype(float)
+    elif parent is not None:
+        ref = pd.Series(float(parent), index=t.index)
+    else:
+        ref = mean
+    return t.assign(peer_average=mean, percentile=percentile, z_score=z,
+                    below_average=(v < ref).fillna(False).astype(bool))
+
+
+def consistency(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
+                fiscal_year_start: int = 1) -> pd.DataFrame:
+    """Count this fiscal year's on-target months through ``month`` and the current streak.
+
+    A month is on target when its target is > 0 and actual >= target (a missing actual
+    counts as 0: the unit sold nothing). ``streak`` counts consecutive on-target months
+    ending at ``month`` (0 if ``month`` missed); a month without a positive target ends
+    the streak. Only metrics present in ``actuals`` are counted.
+
+    Returns
+    -------
+    DataFrame with columns ``level, unit, metric, months_with_target, months_on_target,
+    streak``, one row per (level, unit, metric) with a target or an actual in the span,
+    ordered by level (company, team, rep), unit, metric.
+
+    Examples
+    --------
+    >>> mo = pd.PeriodIndex(["2025-01", "2025-02", "2025-03"], freq="M")
+    >>> a = pd.DataFrame({"month": mo, "level": "rep", "unit": "Ann", "team": "East",
+    ...                   "metric": "amount", "actual": [90.0, 100.0, 120.0]})
+    >>> t = pd.DataFrame({"month": mo, "level": "rep", "unit": "Ann", "metric": "amount",
+    ...                   "target": [100.0, 100.0, 100.0]})
+    >>> consistency(a, t, month="2025-03")
+      level unit  metric  months_with_target  months_on_target  streak
+    0   rep  Ann  amount                   3                 2       2
+    """
+    _require(actuals, ["month", "level", "unit", "metric", "actual"], "actuals")
+    _require(targets, ["month", "level", "unit", "metric", "target"], "targets")
+    m = to_month(month)
+    months = _ytd_months(m, fiscal_year_start)
+    a = actuals.assign(month=lambda d: _as_months(d["month"]))
+    t = targets.assign(month=lambda d: _as_months(d["month"]))
+    a = a[a["month"].isin(months)].groupby(_KEYS + ["month"])["actual"].sum()
+    t = t[t["month"].isin(months) & t["metric"].isin(actuals["metric"].unique())]
+    t = t.groupby(_KEYS + ["month"])["target"].sum(min_count=1)
+    keys = sorted(set(a.index.droplevel("month")) | set(t.index.droplevel("month")))
+    cols = _KEYS + ["months_with_target", "months_on_target", "streak"]
+    if not keys:
+        return pd.DataFrame(columns=cols)
+    full = pd.MultiIndex.from_tuples([k + (p,) for k in keys for p in months],
+                                     names=_KEYS + ["month"])
+    grid = pd.DataFrame({"actual": a.reindex(full).fillna(0.0).to_numpy(),
+                         "target": t.reindex(full).to_numpy(dtype=float)}, index=full)
+    has = grid["target"] > 0
+    on = has & (grid["actual"] >= grid["target"])
+    rows = []
+    for key, hit in on.groupby(level=[0, 1, 2], sort=False):
+        flags = hit.to_numpy()  # months in order, so the streak is the run of True at the end
+        missed = np.flatnonzero(~flags)
+        streak = len(flags) - (missed.max() + 1) if len(missed) else len(flags)
+        rows.append((*key, int(has[hit.index].sum()), int(flags.sum()), int(streak)))
+    out = pd.DataFrame(rows, columns=cols)
+    return _level_sorted(out, ["unit", "metric"])

@@ -1,0 +1,465 @@
+"""Drill-down (钻取): who and what causes a parent's gap and its change from last year.
+
+* :func:`attribute_gap` / :func:`attribution` split a parent's gap (target - actual)
+  into its children's gaps, adding up exactly to the cent (an explicit "Not allocated"
+  line takes whatever the children's targets or actuals do not cover).
+* :func:`yoy_contributions` splits the change from last year into the children's changes.
+* :func:`price_volume_mix` splits a revenue change by product into price, volume, mix,
+  new and lost effects; :func:`product_periods` prepares its two inputs from sales.
+* :func:`top_customers` lists the biggest customers of a span with last year's sales.
+
+A sale counts for the team it was booked to: a rep who moved teams appears under the
+old team with the sales booked there and under the new team with the rest. Money is
+made exact by working in whole cents: rounded parts get any rounding residue on the
+part with the largest absolute value, so the parts add up to the rounded whole.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from salesnb.calendar import fiscal_year, fiscal_year_months, quarter_months, to_month
+from salesnb.cube import COMPANY
+from salesnb.exceptions import ParamsError, SchemaError
+from salesnb.numbers import safe_div
+
+__all__ = ["attribute_gap", "attribution", "yoy_contributions", "price_volume_mix",
+           "product_periods", "top_customers"]
+
+Span = Literal["month", "qtd", "ytd"]
+GAP_COLUMNS = ["child", "target", "actual", "gap", "share", "attainment", "below_parent"]
+
+
+def _require(df: pd.DataFrame, cols, name: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise SchemaError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}. "
+                          f"Pass a table with columns {list(cols)}.")
+
+
+def _as_months(col: pd.Series) -> pd.Series:
+    if isinstance(col.dtype, pd.PeriodDtype):
+        return col
+    return pd.Series(pd.PeriodIndex(col.astype(str), freq="M"), index=col.index)
+
+
+def _span_months(month, span: str, fiscal_year_start: int) -> pd.PeriodIndex:
+    m = to_month(month)
+    if span == "month":
+        return pd.period_range(m, m, freq="M")
+    if span == "qtd":
+        months = quarter_months(m, fiscal_year_start)
+    elif span == "ytd":
+        months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
+    else:
+        raise ParamsError(f"span must be 'month', 'qtd' or 'ytd', got {span!r}.")
+    return months[months <= m]
+
+
+def _exact_cents(values, total: float) -> np.ndarray:
+    """Round ``values`` to cents so that they add up to ``total`` rounded to cents."""
+    v = np.asarray(values, dtype=float)
+    cents = np.round(v * 100).astype(np.int64)
+    if len(cents):
+        cents[int(np.argmax(np.abs(v)))] += int(round(total * 100)) - int(cents.sum())
+    return cents / 100
+
+
+def attribute_gap(children: pd.DataFrame, *, parent_target: float, parent_actual: float,
+                  unallocated_label: str = "Not allocated") -> pd.DataFrame:
+    """Split a parent's gap (target - actual) into its children's gaps, exactly to the cent.
+
+    When the children's targets or actuals do not add up to the parent's (by more than
+    half a cent), a ``unallocated_label`` row takes the difference, so the gaps always sum
+    to the parent's gap. A child with no target (NaN) counts as target 0 in its gap (its
+    whole actual is over-delivery) and has NaN attainment; a NaN actual counts as 0.
+
+    Parameters
+    ----------
+    children : DataFrame
+        Columns ``child``, ``target``, ``actual`` (one row per child).
+    parent_target, parent_actual : float
+        The parent's target and actual for the same span and metric.
+    unallocated_label : str
+        Name of the line for the part of the parent the children do not cover.
+
+    Returns
+    -------
+    DataFrame with columns ``child, target, actual, gap`` (target - actual, in cents),
+    ``share`` (gap / parent gap; NaN when the parent's gap is 0), ``attainment`` (actual /
+    target) and ``below_parent`` (attainment below the parent's; False for the
+    not-allocated line). Ordered by gap descending (biggest shortfall first), then child,
+    with the not-allocated line last.
+
+    Examples
+    --------
+    >>> kids = pd.DataFrame({"child": ["East", "West"], "target": [150.0, 150.0],
+    ...                      "actual": [160.0, 100.0]})
+    >>> attribute_gap(kids, parent_target=300.0, parent_actual=260.0)
+      child  target  actual   gap  share  attainment  below_parent
+    0  West   150.0   100.0  50.0   1.25    0.666667          True
+    1  East   150.0   160.0 -10.0  -0.25    1.066667         False
+    """
+    _require(children, ["child", "target", "actual"], "children")
+    child = children["child"].astype(str).tolist()
+    tgt = children["target"].to_numpy(dtype=float)
+    act = np.nan_to_num(children["actual"].to_numpy(dtype=float))
+    if len(set(child)) < len(child):
+        dups = sorted({k for k in child if child.count(k) > 1})
+        raise ParamsError(f"children has duplicated child names {dups[:5]}; pass one row "
+                          "per child (sum the rows first).")
+    if unallocated_label in child:
+        raise ParamsError(f"a child is named {unallocated_label!r}, the unallocated_label; "
+                          "pass another unallocated_label.")
+    pt, pa = float(parent_target), float(parent_actual)
+    if np.isnan(pt) or np.isnan(pa):
+        raise ParamsError(f"parent_target and parent_actual must be numbers, got {pt} and "
+                          f"{pa}; use 0 (or the sum of the children) for a missing value.")
+    rest_t, rest_a = pt - np.nansum(tgt), pa - act.sum()
+    is_rest = np.zeros(len(child), dtype=bool)
+    if abs(rest_t) > 0.005 or abs(rest_a) > 0.005:
+        child, is_rest = child + [unallocated_label], np.append(is_rest, True)
+        tgt, act = np.append(tgt, rest_t), np.append(act, rest_a)
+    gap = _exact_cents(np.nan_to_num(tgt) - act, pt - pa)
+    attainment = np.where(is_rest, np.nan, safe_div(act, tgt))
+    with np.errstate(invalid="ignore"):
+        below = (attainment < safe_div(pa, pt)) & ~is_rest
+    order = sorted(range(len(child)), key=lambda i: (is_rest[i], -gap[i], child[i]))
+    out = pd.DataFrame({"child": pd.Series(child, dtype=object), "target": tgt, "actual": act,
+                        "gap": gap, "share": safe_div(gap, round(pt - pa, 2)),
+                        "attainment": attainment, "below_parent": below})
+    return out.iloc[order].reset_index(drop=True)[GAP_COLUMNS]
+
+
+def _rep_team_by_month(cube: pd.DataFrame, months: pd.PeriodIndex) -> pd.Series:
+    """Return the team of each rep in each of ``months``: the team of most of the rep's sales
+    (absolute amount) that month; a month without sales takes the last earlier month's team,
+    or else the next later one. Index (rep, month)."""
+    g = cube.assign(amount=cube["amount"].abs()).groupby(["rep", "month", "team"])["amount"]
+    main = (g.sum().reset_index().sort_values(["rep", "month", "amount", "team"],
+                                              ascending=[True, True, False, True])
+            .drop_duplicates(["rep", "month"]).set_index(["rep", "month"])["team"])
+    if main.empty:
+        return pd.Series(dtype=object, index=pd.MultiIndex.from_arrays([[], []]))
+    lo = min(main.index.get_level_values(1).min(), months.min())
+    hi = max(main.index.get_level_values(1).max(), months.max())
+    grid = pd.period_range(lo, hi, freq="M")
+    parts = {rep: s.droplevel(0).reindex(grid).ffill().bfill().reindex(months)
+             for rep, s in main.groupby(level=0)}
+    return pd.concat(parts, names=["rep", "month"])
+
+
+def attribution(
+    cube: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    month,
+    fiscal_year_start: int = 1,
+    spans: tuple[Span, ...] = ("month", "ytd"),
+    metric: Literal["amount", "quantity", "new_customers"] = "amount",
+) -> pd.DataFrame:
+    """Attribute the company's gap to its teams and each team's gap to its reps.
+
+    For each span (the report month, quarter to date or year to date): the company's
+    children are the teams with sales or a target in the span; a team's children are the
+    reps with sales booked to the team in the span or a target allocated to it. A parent's
+    actual is all its sales (for a team: the sales booked to it); its target is its own
+    target, or the sum of its children's targets when it has none. A rep's monthly target
+    goes to the rep's team that month (the team of most of the rep's sales that month; a
+    month without sales uses the last earlier month, else the next later one), so a rep who
+    moved teams counts for each team with the sales booked to it and the months spent there.
+    Gaps are split by :func:`attribute_gap` (adding up exactly, "Not allocated" as needed).
+
+    Parameters
+    ----------
+    cube : DataFrame
+        :func:`salesnb.cube.build_cube` output.
+    targets : DataFrame
+        Monthly targets: month (Period[M]), level, unit, metric, target.
+    month : str or Period
+        The report month.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    spans : tuple of {"month", "qtd", "ytd"}
+        Spans to attribute, in output order.
+    metric : {"amount", "quantity", "new_customers"}
+        The cube column to attribute.
+
+    Returns
+    -------
+    DataFrame with columns ``span, parent_level, parent, child_level, child, target,
+    actual, gap, share, attainment, below_parent``; per span the company block, then the
+    teams alphabetically; children ordered as in :func:`attribute_gap`.
+
+    Examples
+    --------
+    >>> feb = pd.Period("2025-02", freq="M")
+    >>> cube = pd.DataFrame({"month": [feb, feb], "team": "East", "rep": ["Ann", "Bob"],
+    ...                      "amount": [120.0, 40.0]})
+    >>> tg = pd.DataFrame({"month": feb, "level": ["company", "team", "rep", "rep"],
+    ...     "unit": ["Company", "East", "Ann", "Bob"], "metric": "amount",
+    ...     "target": [150.0, 150.0, 100.0, 50.0]})
+    >>> attribution(cube, tg, month="2025-02", spans=("month",))[
+    ...     ["parent", "child", "target", "actual", "gap", "share", "below_parent"]]
+        parent child  target  actual   gap  share  below_parent
+    0  Company  East   150.0   160.0 -10.0    1.0         False
+    1     East   Bob    50.0    40.0  10.0   -1.0          True
+    2     East   Ann   100.0   120.0 -20.0    2.0         False
+    """
+    if metric not in ("amount", "quantity", "new_customers"):
+        raise ParamsError(f"metric must be amount, quantity or new_customers, got {metric!r}.")
+    _require(cube, ["month", "team", "rep", "amount", metric], "cube")
+    _require(targets, ["month", "level", "unit", "metric", "target"], "targets")
+    cb = cube.assign(month=_as_months(cube["month"]), team=cube["team"].astype(str),
+                     rep=cube["rep"].astype(str))
+    tg = targets[targets["metric"] == metric]
+    tg = tg.assign(month=_as_months(tg["month"]), unit=tg["unit"].astype(str))
+    span_months = {span: _span_months(month, span, fiscal_year_start) for span in spans}
+    all_months = pd.PeriodIndex(sorted(set().union(*span_months.values())), freq="M")
+    teams_of = _rep_team_by_month(cb, all_months) if len(all_months) else pd.Series()
+    rep_rows = tg[tg["level"] == "rep"]
+    tg = pd.concat([tg[tg["level"] != "rep"], rep_rows.assign(
+        team=[teams_of.get((r, p), np.nan)
+              for r, p in zip(rep_rows["unit"], rep_rows["month"], strict=True)])])
+    blocks = []
+    for span, months in span_months.items():
+        c, t = cb[cb["month"].isin(months)], tg[tg["month"].isin(months)]
+        team_tgt = t[t["level"] == "team"].groupby("unit")["target"].sum(min_count=1)
+        reps_t = t[t["level"] == "rep"]
+        rep_tgt = reps_t.groupby(["team", "unit"])["target"].sum(min_count=1)
+        teams = sorted(set(c["team"]) | set(team_tgt.index))
+        own = t.loc[t["level"] == "company", "target"].sum(min_count=1)
+        parents = [("company", COMPANY, "team", teams, c.groupby("team")[metric].sum(),
+                    team_tgt, own, c[metric].sum())]
+        for team in teams:
+            ct = c[c["team"] == team]
+            tt = rep_tgt.xs(team, level="team") if team in rep_tgt.index.get_level_values(0) \
+                else pd.Series(dtype=float)
+            kids = sorted(set(ct["rep"]) | set(tt.index))
+            parents.append(("team", team, "rep", kids, ct.groupby("rep")[metric].sum(), tt,
+                            team_tgt.get(team, np.nan), ct[metric].sum()))
+        for plevel, parent, clevel, kids, act, tgt, ptarget, pactual in parents:
+            ch = pd.DataFrame({"child": pd.Series(kids, dtype=object),
+                               "target": tgt.reindex(kids).to_numpy(dtype=float),
+                               "actual": act.reindex(kids, fill_value=0.0).to_numpy(float)})
+            if pd.isna(ptarget):
+                ptarget = float(ch["target"].fillna(0.0).sum())
+            g = attribute_gap(ch, parent_target=ptarget, parent_actual=float(pactual))
+            blocks.append(g.assign(span=span, parent_level=plevel, parent=parent,
+                                   child_level=clevel))
+    cols = ["span", "parent_level", "parent", "child_level"] + GAP_COLUMNS
+    if not blocks:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(blocks, ignore_index=True)[cols]
+
+
+def yoy_contributions(
+    cube: pd.DataFrame,
+    *,
+    month,
+    parent_level: Literal["company", "team", "rep"] = "company",
+    parent: str = COMPANY,
+    child: Literal["team", "rep", "category"] = "team",
+    span: Span = "month",
+    fiscal_year_start: int = 1,
+    metric: Literal["amount", "quantity", "new_customers"] = "amount",
+) -> pd.DataFrame:
+    """Split a parent's change from the same span last year into its children's changes.
+
+    Returns
+    -------
+    DataFrame with columns ``child, current, last_year, change`` (current - last_year,
+    in cents, adding up exactly to the parent's total change) and
+    ``contribution_pct_points`` (change / the parent's last-year total, a fraction: 0.05 is
+    5 points; the column sums to the parent's YoY growth; NaN when last year is 0). One
+    row per child with sales in either span, ordered by change descending, then child.
+
+    Examples
+    --------
+    >>> cube = pd.DataFrame({"month": pd.PeriodIndex(["2024-02", "2024-02", "2025-02",
+    ...     "2025-02"], freq="M"), "team": ["East", "West"] * 2, "rep": ["Ann", "Cat"] * 2,
+    ...     "category": "A", "amount": [150.0, 150.0, 160.0, 100.0]})
+    >>> yoy_contributions(cube, month="2025-02").round(4)
+      child  current  last_year  change  contribution_pct_points
+    0  East    160.0      150.0    10.0                   0.0333
+    1  West    100.0      150.0   -50.0                  -0.1667
+    """
+    if parent_level not in ("company", "team", "rep"):
+        raise ParamsError(f"parent_level must be company, team or rep, got {parent_level!r}.")
+    if child not in ("team", "rep", "category"):
+        raise ParamsError(f"child must be team, rep or category, got {child!r}.")
+    _require(cube, ["month", child, metric] + ([parent_level] if parent_level != "company"
+                                                else []), "cube")
+    cb = cube.assign(month=_as_months(cube["month"]), _child=cube[child].astype(str))
+    if parent_level != "company":
+        known = cb[parent_level].astype(str)
+        if not (known == parent).any():
+            raise ParamsError(f"parent {parent!r} is not a {parent_level} in the cube; "
+                              f"known: {sorted(set(known))[:10]}.")
+        cb = cb[known == parent]
+    months = _span_months(month, span, fiscal_year_start)
+    cur = cb[cb["month"].isin(months)].groupby("_child")[metric].sum()
+    prev = cb[cb["month"].isin(months - 12)].groupby("_child")[metric].sum()
+    kids = sorted(set(cur.index) | set(prev.index))
+    out = pd.DataFrame({"child": pd.Series(kids, dtype=object),
+                        "current": cur.reindex(kids, fill_value=0).to_numpy(dtype=float),
+                        "last_year": prev.reindex(kids, fill_value=0).to_numpy(dtype=float)})
+    out["change"] = _exact_cents(out["current"] - out["last_year"],
+                                 float(cur.sum()) - float(prev.sum()))
+    out["contribution_pct_points"] = safe_div(out["change"], float(prev.sum()))
+    out = out.sort_values(["change", "child"], ascending=[False, True], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def price_volume_mix(current: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """Split the revenue change from ``base`` to ``current`` into price, volume, mix, new and lost.
+
+    Products sold (non-zero quantity) in both periods are *common*; with ``q`` quantity,
+    ``a`` amount, ``p = a / q`` unit price, 0 = base, 1 = current, ``Q`` and ``A`` the
+    totals over common products and ``P0 = A0 / Q0`` the base average price::
+
+        volume = (Q1 - Q0) * P0                  # more or fewer units at the old average price
+        mix    = sum(q1_i * p0_i) - Q1 * P0      # units shifting to dearer or cheaper products
+        price  = sum((p1_i - p0_i) * q1_i)       # price changes on this period's units
+        new    = sum(a1_i - a0_i), products with no base quantity
+        lost   = sum(a1_i - a0_i), products with base but no current quantity
+
+    so ``volume + mix + price = A1 - A0`` over common products and all five add up to the
+    total revenue change (exactly to the cent). If common base quantities net to 0 (returns),
+    volume is 0 and mix = sum(q1_i * p0_i) - A0.
+
+    Returns
+    -------
+    DataFrame with columns ``effect`` (price, volume, mix, new, lost, in that order) and
+    ``value``.
+
+    Examples
+    --------
+    >>> base = pd.DataFrame({"product": ["P1", "P2"], "amount": [100.0, 200.0],
+    ...                      "quantity": [10.0, 10.0]})
+    >>> cur = pd.DataFrame({"product": ["P1", "P2", "P3"], "amount": [220.0, 100.0, 50.0],
+    ...                     "quantity": [20.0, 5.0, 5.0]})
+    >>> price_volume_mix(cur, base)
+       effect  value
+    0   price   20.0
+    1  volume   75.0
+    2     mix  -75.0
+    3     new   50.0
+    4    lost    0.0
+    """
+    cols = ["product", "amount", "quantity"]
+    _require(current, cols, "current")
+    _require(base, cols, "base")
+
+    def agg(df: pd.DataFrame) -> pd.DataFrame:
+        d = pd.DataFrame({"product": df["product"].fillna("").astype(str),
+                          "amount": df["amount"].astype(float).fillna(0.0),
+                          "quantity": df["quantity"].astype(float).fillna(0.0)})
+        return d.groupby("product")[["amount", "quantity"]].sum()
+
+    j = agg(current).join(agg(base), how="outer", lsuffix="1", rsuffix="0").fillna(0.0)
+    common = (j["quantity0"] != 0) & (j["quantity1"] != 0)
+    c = j[common]
+    a0, q0, q1 = c["amount0"].sum(), c["quantity0"].sum(), c["quantity1"].sum()
+    at_old_prices = (c["quantity1"] * c["amount0"] / c["quantity0"]).sum()
+    if q0 != 0:
+        volume = (q1 - q0) * a0 / q0
+        mix = at_old_prices - q1 * a0 / q0
+    else:
+        volume, mix = 0.0, at_old_prices - a0
+    price = c["amount1"].sum() - at_old_prices
+    d = j[~common]
+    new = (d["amount1"] - d["amount0"])[d["quantity0"] == 0].sum()
+    lost = (d["amount1"] - d["amount0"])[d["quantity0"] != 0].sum()
+    total = j["amount1"].sum() - j["amount0"].sum()
+    values = _exact_cents([price, volume, mix, new, lost], total)
+    return pd.DataFrame({"effect": ["price", "volume", "mix", "new", "lost"], "value": values})
+
+
+def _span_sales(sales: pd.DataFrame, months: pd.PeriodIndex, team: str | None) -> pd.DataFrame:
+    if team is not None:
+        _require(sales, ["team"], "sales")
+        if not (sales["team"].astype(str) == team).any():
+            raise ParamsError(f"team {team!r} has no sales; known teams: "
+                              f"{sorted(set(sales['team'].astype(str)))[:10]}.")
+        sales = sales[sales["team"].astype(str) == team]
+    return sales[sales["date"].dt.to_period("M").isin(months)]
+
+
+def product_periods(sales: pd.DataFrame, *, month, span: Span, fiscal_year_start: int = 1,
+                    team: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (current, base) product totals for :func:`price_volume_mix` from canonical sales.
+
+    ``current`` covers the span ending with ``month`` (whole months); ``base`` the same
+    months last year. ``team`` keeps only the sales booked to that team.
+
+    Returns
+    -------
+    Two DataFrames with columns ``product, amount, quantity`` (missing quantity = 0),
+    ordered by product.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2024-02-03", "2025-02-10"]),
+    ...                   "team": "East", "product": "P1", "amount": [100.0, 120.0],
+    ...                   "quantity": [10.0, 10.0]})
+    >>> cur, base = product_periods(s, month="2025-02", span="month")
+    >>> cur
+      product  amount  quantity
+    0      P1   120.0      10.0
+    """
+    _require(sales, ["date", "product", "amount", "quantity"], "sales")
+    months = _span_months(month, span, fiscal_year_start)
+
+    def totals(ms: pd.PeriodIndex) -> pd.DataFrame:
+        s = _span_sales(sales, ms, team)
+        d = pd.DataFrame({"product": s["product"].fillna("").astype(str),
+                          "amount": s["amount"].astype(float),
+                          "quantity": s["quantity"].astype(float).fillna(0.0)})
+        return d.groupby("product", as_index=False)[["amount", "quantity"]].sum()
+
+    return totals(months), totals(months - 12)
+
+
+def top_customers(sales: pd.DataFrame, *, month, span: Span = "ytd", team: str | None = None,
+                  n: int = 10, fiscal_year_start: int = 1) -> pd.DataFrame:
+    """List the ``n`` customers with the most sales in the span, with the same span last year.
+
+    Returns
+    -------
+    DataFrame with columns ``customer_id, actual, last_year, change`` (actual - last_year)
+    and ``share`` (actual / all sales of the span, for ``team`` if given), ordered by
+    actual descending, then customer_id. Customers with sales in either span compete.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2024-01-05", "2025-01-05", "2025-01-09"]),
+    ...                   "team": "East", "customer_id": ["c1", "c1", "c2"],
+    ...                   "amount": [50.0, 60.0, 40.0]})
+    >>> top_customers(s, month="2025-01", n=2)
+      customer_id  actual  last_year  change  share
+    0          c1    60.0       50.0    10.0    0.6
+    1          c2    40.0        0.0    40.0    0.4
+    """
+    _require(sales, ["date", "customer_id", "amount"], "sales")
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ParamsError(f"n must be a positive integer, got {n!r}.")
+    months = _span_months(month, span, fiscal_year_start)
+    cur, prev = _span_sales(sales, months, team), _span_sales(sales, months - 12, team)
+
+    def by_customer(s: pd.DataFrame) -> pd.Series:
+        s = s[s["customer_id"].notna()]
+        return s.groupby(s["customer_id"].astype(str))["amount"].sum()
+
+    a, b = by_customer(cur), by_customer(prev)
+    ids = sorted(set(a.index) | set(b.index))
+    out = pd.DataFrame({"customer_id": pd.Series(ids, dtype=object),
+                        "actual": a.reindex(ids, fill_value=0.0).to_numpy(dtype=float),
+                        "last_year": b.reindex(ids, fill_value=0.0).to_numpy(dtype=float)})
+    out["change"] = out["actual"] - out["last_year"]
+    out["share"] = safe_div(out["actual"], float(cur["amount"].sum()))
+    out = out.sort_values(["actual", "customer_id"], ascending=[False, True], kind="stable")
+    return out.head(n).reset_index(drop=True)

@@ -1,0 +1,350 @@
+"""Tests for salesnb.progress, hand-worked on the tiny fixture (see tests/conftest.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesnb.cube import build_cube, monthly_actuals
+from salesnb.exceptions import DataError, ParamsError
+from salesnb.progress import monthly_progress, progress, required_run_rate_by_month
+from salesnb.targets import monthly_targets
+
+# the contract in progress_cols.md, written out again so a change there is noticed here
+CONTRACT = [
+    "level", "unit", "team", "month", "metric",
+    "target", "actual", "attainment", "gap",
+    "qtd_target", "qtd_actual", "qtd_attainment",
+    "ytd_target", "ytd_actual", "ytd_attainment", "ytd_gap",
+    "annual_target", "annual_completion",
+    "month_time_progress", "time_progress", "expected_to_date", "pace", "seasonal_pace",
+    "months_remaining", "required_run_rate",
+    "prev_actual", "mom", "last_year_actual", "yoy",
+]
+
+
+@pytest.fixture
+def actuals(tiny_sales):
+    return monthly_actuals(build_cube(tiny_sales))
+
+
+@pytest.fixture
+def targets(tiny_targets):
+    return monthly_targets(tiny_targets)
+
+
+def _row(p: pd.DataFrame, unit: str, metric: str = "amount") -> pd.Series:
+    r = p[(p["unit"] == unit) & (p["metric"] == metric)]
+    assert len(r) == 1
+    return r.iloc[0]
+
+
+def _sales(rows) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["date", "team", "rep", "amount"])
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def _flat_targets(unit_level: list[tuple[str, str]], monthly: float, year: int = 2025):
+    months = pd.period_range(f"{year}-01", periods=12, freq="M")
+    return pd.concat([pd.DataFrame({"month": months, "level": lv, "unit": u, "metric": "amount",
+                                    "target": monthly}) for lv, u in unit_level],
+                     ignore_index=True)
+
+
+# ----------------------------------------------------------------------------- the tiny company
+def test_progress_columns_follow_the_contract(actuals, targets):
+    assert list(progress(actuals, targets, month="2025-02").columns) == CONTRACT
+
+
+def test_progress_row_order_company_teams_reps(actuals, targets):
+    p = progress(actuals, targets, month="2025-02")
+    assert list(p["unit"]) == ["Company", "East", "West", "Ann", "Bob", "Cat", "Dan"]
+    assert list(p["team"]) == ["", "East", "West", "East", "East", "West", "West"]
+    assert set(p["month"]) == {"2025-02"}
+    assert list(p.index) == list(range(7))
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        ("target", 300.0),                          # 3600 / 12
+        ("actual", 260.0),                          # 120 + 40 + 100 + 0
+        ("attainment", 260 / 300),                  # 0.8667
+        ("gap", 40.0),                              # 300 - 260
+        ("qtd_target", 600.0),                      # Jan + Feb
+        ("qtd_actual", 590.0),                      # 330 + 260
+        ("ytd_target", 600.0),
+        ("ytd_actual", 590.0),
+        ("ytd_attainment", 590 / 600),
+        ("ytd_gap", 10.0),
+        ("annual_target", 3600.0),
+        ("annual_completion", 590 / 3600),          # 0.1639
+        ("month_time_progress", 1.0),               # month-end report
+        ("time_progress", 59 / 365),                # 31 + 28 days of 365
+        ("expected_to_date", 600 / 3600),           # (300 + 300 x 1.0) / 3600
+        ("pace", 590 / 3600 - 59 / 365),
+        ("seasonal_pace", 590 / 3600 - 600 / 3600),
+        ("months_remaining", 10),
+        ("required_run_rate", (3600 - 590) / 10),   # 301
+        ("prev_actual", 330.0),
+        ("mom", 260 / 330 - 1),
+        ("last_year_actual", 300.0),
+        ("yoy", 260 / 300 - 1),
+    ],
+)
+def test_progress_company_at_2025_02(actuals, targets, column, expected):
+    got = _row(progress(actuals, targets, month="2025-02"), "Company")[column]
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_progress_rep_with_no_sales_in_the_month(actuals, targets):
+    dan = _row(progress(actuals, targets, month="2025-02"), "Dan")
+    assert dan["actual"] == 0.0
+    assert dan["attainment"] == 0.0            # 0 / 50: a real 0 %, the target exists
+    assert dan["team"] == "West"
+    assert dan["mom"] == -1.0                  # 0 / 70 - 1
+    assert dan["required_run_rate"] == pytest.approx((600 - 70) / 10)  # 53
+
+
+def test_progress_mid_month_as_of(actuals, targets):
+    p = progress(actuals, targets, month="2025-02", as_of="2025-02-14")
+    c = _row(p, "Company")
+    assert c["month_time_progress"] == pytest.approx(14 / 28)
+    assert c["time_progress"] == pytest.approx((31 + 14) / 365)
+    assert c["expected_to_date"] == pytest.approx((300 + 300 * 0.5) / 3600)  # 0.125
+
+
+def test_progress_working_days(actuals, targets):
+    # Feb 2025 has 20 weekdays (Mon 3rd .. Fri 28th); through Sun 9th: 5 of them.
+    # Jan 2025 has 23 weekdays; the year has 261 -> time progress (23 + 5) / 261.
+    c = _row(progress(actuals, targets, month="2025-02", as_of="2025-02-09", working_days=True),
+             "Company")
+    assert c["month_time_progress"] == pytest.approx(5 / 20)
+    assert c["time_progress"] == pytest.approx(28 / 261)
+
+
+def test_progress_working_days_with_a_holiday(actuals, targets):
+    # Monday 3 Feb off: 4 of 19 February working days through the 9th
+    c = _row(progress(actuals, targets, month="2025-02", as_of="2025-02-09", working_days=True,
+                      holidays=["2025-02-03"]), "Company")
+    assert c["month_time_progress"] == pytest.approx(4 / 19)
+
+
+def test_progress_as_of_outside_the_month_is_an_error(actuals, targets):
+    with pytest.raises(ParamsError, match="as_of"):
+        progress(actuals, targets, month="2025-02", as_of="2025-03-01")
+
+
+def test_progress_month_with_no_data_at_all(actuals, targets):
+    # the data end in 2025-02; March has no sales rows at all
+    p = progress(actuals, targets, month="2025-03")
+    c = _row(p, "Company")
+    assert c["actual"] == 0.0 and c["attainment"] == 0.0
+    assert c["ytd_actual"] == 590.0 and c["prev_actual"] == 260.0
+    assert c["months_remaining"] == 9
+    assert c["required_run_rate"] == pytest.approx((3600 - 590) / 9)
+    assert len(p) == 7
+
+
+def test_progress_with_no_actuals_table_rows(targets):
+    empty = pd.DataFrame({"month": pd.PeriodIndex([], freq="M"), "level": [], "unit": [],
+                          "team": [], "metric": [], "actual": []})
+    p = progress(empty, targets, month="2025-02")
+    assert len(p) == 7 and (p["actual"] == 0.0).all()
+    assert p["prev_actual"].isna().all() and p["mom"].isna().all()  # no base -> no value
+
+
+def test_progress_with_nothing_at_all_is_an_empty_table_with_the_contract_columns():
+    empty_a = pd.DataFrame(columns=["month", "level", "unit", "team", "metric", "actual"])
+    empty_t = pd.DataFrame(columns=["month", "level", "unit", "metric", "target"])
+    p = progress(empty_a, empty_t, month="2025-02")
+    assert p.empty and list(p.columns) == CONTRACT
+
+
+def test_progress_zero_target_gives_no_attainment(actuals, targets):
+    t = targets.copy()
+    t.loc[(t["unit"] == "Ann") & (t["month"] == pd.Period("2025-02", "M")), "target"] = 0.0
+    ann = _row(progress(actuals, t, month="2025-02"), "Ann")
+    assert math.isnan(ann["attainment"])
+    assert ann["gap"] == -120.0                # 0 - 120
+    assert ann["ytd_attainment"] == pytest.approx(240 / 100)  # YTD target still 100 (Jan)
+
+
+def test_progress_missing_target_gives_no_attainment(actuals, targets):
+    t = targets[targets["unit"] != "Ann"]
+    p = progress(actuals, t, month="2025-02")
+    ann = _row(p, "Ann")                       # still listed: Ann sold this year
+    assert ann["actual"] == 120.0
+    for col in ["target", "attainment", "annual_target", "annual_completion", "pace",
+                "required_run_rate", "expected_to_date"]:
+        assert math.isnan(ann[col]), col
+    assert not np.isinf(p.select_dtypes("number").to_numpy(dtype=float)).any()
+
+
+def test_progress_negative_month_from_returns():
+    # Jan 100, Feb returns exceed sales: -20; target 100 a month
+    s = _sales([("2025-01-10", "East", "Ann", 100.0), ("2025-02-10", "East", "Ann", 30.0),
+                ("2025-02-20", "East", "Ann", -50.0)])
+    a = monthly_actuals(build_cube(s))
+    ann = _row(progress(a, _flat_targets([("rep", "Ann")], 100.0), month="2025-02"), "Ann")
+    assert ann["actual"] == -20.0
+    assert ann["attainment"] == pytest.approx(-0.2)    # -20 / 100
+    assert ann["gap"] == 120.0                         # 100 - (-20)
+    assert ann["ytd_actual"] == 80.0
+    assert ann["mom"] == pytest.approx(-1.2)           # -20 / 100 - 1
+
+
+def test_progress_rep_who_moved_team_mid_year():
+    # Eve sells for East in Jan and for West from Mar; her own actual counts all sales
+    s = _sales([("2025-01-10", "East", "Eve", 100.0), ("2025-03-10", "West", "Eve", 50.0),
+                ("2025-03-10", "East", "Ann", 70.0)])
+    a = monthly_actuals(build_cube(s))
+    t = _flat_targets([("rep", "Eve")], 60.0)
+    assert _row(progress(a, t, month="2025-01"), "Eve")["team"] == "East"
+    assert _row(progress(a, t, month="2025-02"), "Eve")["team"] == "East"  # no sale: last known
+    eve = _row(progress(a, t, month="2025-03"), "Eve")
+    assert eve["team"] == "West"
+    assert eve["ytd_actual"] == 150.0                  # 100 + 0 + 50
+    west = _row(progress(a, t, month="2025-03"), "West")
+    assert west["ytd_actual"] == 50.0                  # the team only gets sales booked to it
+
+
+def test_progress_rep_team_falls_back_to_org(targets, tiny_org):
+    a = pd.DataFrame({"month": pd.PeriodIndex(["2025-02"], freq="M"), "level": "rep",
+                      "unit": "Ann", "metric": "amount", "actual": [5.0]})  # no team column
+    p = progress(a, targets, month="2025-02", org=tiny_org)
+    assert _row(p, "Ann")["team"] == "East" and _row(p, "Dan")["team"] == "West"
+    assert _row(progress(a, targets, month="2025-02"), "Ann")["team"] == ""
+
+
+def test_progress_several_metrics(tiny_sales, targets):
+    cube = build_cube(tiny_sales)
+    a = pd.concat([monthly_actuals(cube, metric=m) for m in ("amount", "quantity")],
+                  ignore_index=True)
+    p = progress(a, targets, month="2025-02")
+    assert list(p["metric"].iloc[:2]) == ["amount", "quantity"]  # company's metrics first
+    q = _row(p, "Company", "quantity")
+    assert q["actual"] == 26.0 and math.isnan(q["attainment"])   # quantity = amount / 10
+
+
+def test_progress_fiscal_year_starting_in_july():
+    # fiscal 2026 starts 2025-07; report 2025-08: YTD = Jul + Aug, 10 months remain
+    s = _sales([("2025-06-10", "East", "Ann", 999.0), ("2025-07-10", "East", "Ann", 40.0),
+                ("2025-08-10", "East", "Ann", 60.0)])
+    a = monthly_actuals(build_cube(s))
+    months = pd.period_range("2025-07", periods=12, freq="M")
+    t = pd.DataFrame({"month": months, "level": "rep", "unit": "Ann", "metric": "amount",
+                      "target": 50.0})
+    ann = _row(progress(a, t, month="2025-08", fiscal_year_start=7), "Ann")
+    assert ann["ytd_actual"] == 100.0 and ann["ytd_target"] == 100.0
+    assert ann["qtd_actual"] == 100.0                  # fiscal Q1 = Jul-Sep
+    assert ann["months_remaining"] == 10
+    assert ann["required_run_rate"] == pytest.approx((600 - 100) / 10)
+    assert ann["time_progress"] == pytest.approx(62 / 365)  # 31 + 31 of Jul 2025-Jun 2026
+
+
+def test_progress_last_fiscal_month_has_no_required_run_rate(actuals, targets):
+    c = _row(progress(actuals, targets, month="2025-12"), "Company")
+    assert c["months_remaining"] == 0 and math.isnan(c["required_run_rate"])
+
+
+def test_progress_does_not_mutate_inputs(actuals, targets):
+    a0, t0 = actuals.copy(), targets.copy()
+    progress(actuals, targets, month="2025-02")
+    pd.testing.assert_frame_equal(actuals, a0)
+    pd.testing.assert_frame_equal(targets, t0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e5, 1e5, allow_nan=False),
+                          st.sampled_from([0.0, 1.0, 37.5, 1e4, -20.0])),
+                min_size=3, max_size=3))
+def test_progress_attainment_is_actual_over_target(pairs):
+    units = ["A", "B", "C"]
+    a = pd.DataFrame({"month": pd.PeriodIndex(["2025-05"] * 3, freq="M"), "level": "rep",
+                      "unit": units, "team": "T", "metric": "amount",
+                      "actual": [p[0] for p in pairs]})
+    t = pd.DataFrame({"month": pd.PeriodIndex(["2025-05"] * 3, freq="M"), "level": "rep",
+                      "unit": units, "metric": "amount", "target": [p[1] for p in pairs]})
+    p = progress(a, t, month="2025-05").set_index("unit")
+    for u, (act, tgt) in zip(units, pairs, strict=True):
+        if tgt != 0:
+            assert p.loc[u, "attainment"] == pytest.approx(act / tgt)
+        else:
+            assert math.isnan(p.loc[u, "attainment"])
+
+
+# ----------------------------------------------------------------------------- monthly_progress
+def test_monthly_progress_company(actuals, targets):
+    mp = monthly_progress(actuals, targets, level="company", unit="Company", month="2025-02")
+    assert list(mp.columns) == ["month", "target", "actual", "attainment", "cum_target",
+                                "cum_actual", "cum_attainment"]
+    assert len(mp) == 12
+    assert mp["actual"].iloc[:2].tolist() == [330.0, 260.0]
+    assert mp["attainment"].iloc[0] == pytest.approx(1.1)          # 330 / 300
+    assert mp["cum_target"].iloc[1] == 600.0 and mp["cum_actual"].iloc[1] == 590.0
+    assert mp["cum_attainment"].iloc[1] == pytest.approx(590 / 600)
+    assert mp["actual"].iloc[2:].isna().all() and mp["cum_actual"].iloc[2:].isna().all()
+    assert mp["cum_target"].iloc[-1] == 3600.0
+
+
+def test_monthly_progress_unknown_unit_is_an_error(actuals, targets):
+    with pytest.raises(ParamsError, match="Zed"):
+        monthly_progress(actuals, targets, level="rep", unit="Zed", month="2025-02")
+
+
+# ----------------------------------------------------------------------------- required by month
+def test_required_run_rate_by_month_equal_targets(actuals, targets):
+    r = required_run_rate_by_month(targets, actuals, unit="Company", level="company",
+                                   month="2025-02")
+    assert list(r.columns) == ["month", "target", "required"]
+    assert str(r["month"].iloc[0]) == "2025-03" and len(r) == 10
+    assert set(r["required"]) == {301.0}               # (3600 - 590) / 10
+
+
+def test_required_run_rate_by_month_follows_seasonal_targets_and_rounds_exactly():
+    # targets: Jan 100, then Feb-Apr 100, 100, 200; Jan actual 50; gap 500 - 50 = 450
+    # split over Feb..Apr by 100:100:200 -> 112.5, 112.5, 225
+    a = pd.DataFrame({"month": pd.PeriodIndex(["2025-01"], freq="M"), "level": "rep",
+                      "unit": "Ann", "team": "East", "metric": "amount", "actual": [50.0]})
+    t = pd.DataFrame({"month": pd.period_range("2025-01", periods=4, freq="M"), "level": "rep",
+                      "unit": "Ann", "metric": "amount", "target": [100.0, 100.0, 100.0, 200.0]})
+    r = required_run_rate_by_month(t, a, unit="Ann", level="rep", month="2025-01")
+    assert r["required"].iloc[:3].tolist() == [112.5, 112.5, 225.0]
+    assert (r["required"].iloc[3:] == 0.0).all()        # months without a target weigh 0
+
+
+def test_required_run_rate_by_month_zero_targets_use_equal_weights():
+    # gap 100 - 0 over 3 remaining months with target 0: 33.34 + 33.33 + 33.33
+    a = pd.DataFrame({"month": pd.PeriodIndex(["2025-09"], freq="M"), "level": "rep",
+                      "unit": "Ann", "team": "East", "metric": "amount", "actual": [0.0]})
+    t = pd.DataFrame({"month": pd.period_range("2025-01", periods=12, freq="M"), "level": "rep",
+                      "unit": "Ann", "metric": "amount", "target": [50.0, 50.0] + [0.0] * 10})
+    r = required_run_rate_by_month(t, a, unit="Ann", level="rep", month="2025-09")
+    assert r["required"].tolist() == [33.34, 33.33, 33.33]
+
+
+@settings(max_examples=30, deadline=None)
+@given(ytd=st.floats(-1e5, 1e5, allow_nan=False), report=st.integers(1, 11),
+       weights=st.lists(st.floats(0, 1e4, allow_nan=False), min_size=12, max_size=12))
+def test_required_run_rate_by_month_adds_up_to_the_remaining_gap(ytd, report, weights):
+    m = pd.Period(f"2025-{report:02d}", "M")
+    a = pd.DataFrame({"month": pd.PeriodIndex([m]), "level": "rep", "unit": "Ann",
+                      "team": "East", "metric": "amount", "actual": [ytd]})
+    t = pd.DataFrame({"month": pd.period_range("2025-01", periods=12, freq="M"), "level": "rep",
+                      "unit": "Ann", "metric": "amount", "target": weights})
+    r = required_run_rate_by_month(t, a, unit="Ann", level="rep", month=m)
+    assert len(r) == 12 - report
+    gap_cents = round(round(sum(weights) - ytd, 2) * 100)
+    assert round(float(np.round(r["required"] * 100).sum())) == gap_cents
+
+
+def test_progress_duplicate_actual_rows_are_an_error(actuals, targets):
+    with pytest.raises(DataError, match="more than one actual row"):
+        progress(pd.concat([actuals, actuals.head(1)]), targets, month="2025-02")

@@ -1,0 +1,177 @@
+"""End-to-end: `salesnb run` on a small sample company, checked from the outside.
+
+One module-scoped run renders two teams (slow: starts kernels); the other tests read its
+output. Figures in the HTML are checked against an independent pandas computation
+from the raw CSV files, not against salesnb's own tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from salesnb import fmt
+from salesnb.cli import main
+from salesnb.io import write_tables
+from salesnb.report import slugify
+from salesnb.sample import make_company
+
+pytestmark = pytest.mark.slow
+EVIL = "<script>alert(1)</script>"
+MONTH = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory):
+    root = tmp_path_factory.mktemp("co")
+    tables = make_company(seed=3, rows=12_000)
+    sales = tables["sales"]
+    teams = sorted(sales["team"].unique())
+    # rename one rep of the first team to a script tag: it must show as text
+    victim = sorted(sales.loc[sales["team"] == teams[0], "rep"].unique())[0]
+    for name in ("sales", "org", "opportunities", "satisfaction"):
+        t = tables[name]
+        if "rep" in t.columns:
+            tables[name] = t.assign(rep=t["rep"].replace(victim, EVIL))
+    t = tables["targets"]
+    tables["targets"] = t.assign(unit=t["unit"].replace(victim, EVIL))
+    write_tables(tables, root / "data")
+    params = root / "params.yaml"
+    params.write_text(f'month: "{MONTH}"\nsales: data/sales.csv\ntargets: data/targets.csv\n'
+                      "org: data/org.csv\nopportunities: data/opportunities.csv\n"
+                      "spend: data/spend.csv\nsatisfaction: data/satisfaction.csv\n"
+                      'currency: "$"\nout: out\n', encoding="utf-8")
+    return {"root": root, "params": params, "teams": teams, "tables": tables}
+
+
+@pytest.fixture(scope="module")
+def pack(company):
+    from salesnb.io import load_params
+    from salesnb.runner import check_params, render_pack, resolve_params
+    raw = load_params(company["params"])
+    check_params(raw)
+    params = resolve_params(raw, base_dir=company["root"])
+    out = company["root"] / "out"
+    two = company["teams"][:2]
+    record = render_pack(params, out=out, teams=two, workers=2, keep_notebooks=True)
+    return {"out": out, "record": record, "teams": two, "params": params}
+
+
+def test_pack_has_index_reports_and_run_record(pack):
+    out = pack["out"]
+    for team in pack["teams"]:
+        assert (out / f"team-{slugify(team)}.html").stat().st_size > 10_000
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for team in pack["teams"]:
+        assert f'href="team-{slugify(team)}.html"' in index
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert {r["status"] for r in run["reports"]} == {"ok"}
+    assert run["inputs"]["sales"]["rows"] == len(pd.read_csv(pack["params"]["sales"]))
+    assert len(run["inputs"]["sales"]["sha256"]) == 64
+
+
+def test_report_headings_and_no_code(pack):
+    html = (pack["out"] / f"team-{slugify(pack['teams'][0])}.html").read_text(encoding="utf-8")
+    for heading in ("Progress", "Comparison", "Drill-down", "KPIs", "Forecast",
+                    "Alerts &amp; recognition", "Data quality"):
+        assert f">{heading}</h2>" in html
+    assert "import salesnb" not in html and "open_team_report" not in html
+    assert "<script" not in html.replace("&lt;script", "")
+    assert len(html.encode()) < 1_500_000
+
+
+def test_month_actual_matches_independent_sum(pack, company):
+    """The headline month actual equals a plain pandas sum over the raw CSV."""
+    team = pack["teams"][1]
+    raw = pd.read_csv(pack["params"]["sales"], parse_dates=["date"])
+    in_month = raw[(raw["team"] == team) & (raw["date"].dt.strftime("%Y-%m") == MONTH)]
+    expected = fmt.money(in_month["amount"].sum(), "$")
+    html = (pack["out"] / f"team-{slugify(team)}.html").read_text(encoding="utf-8")
+    cards = re.search(r'<div class="cards">(.*?)</div></div></div>', html, re.S).group(1)
+    assert f'<div class="val">{fmt.esc(expected)}</div>' in cards
+
+
+def test_team_report_shows_no_other_teams_reps(pack, company):
+    sales = company["tables"]["sales"]
+    team = pack["teams"][1]
+    own = set(sales.loc[sales["team"] == team, "rep"])
+    others = set(sales["rep"]) - own
+    html = (pack["out"] / f"team-{slugify(team)}.html").read_text(encoding="utf-8")
+    nb = (pack["out"] / "_notebooks" / f"team-{slugify(team)}.ipynb").read_text(encoding="utf-8")
+    leaked = sorted(r for r in others if fmt.esc(r) in html or r in nb)
+    assert not leaked, f"{team}'s report names reps of other teams: {leaked}"
+    other_teams = [t for t in company["teams"] if t != team]
+    assert not [t for t in other_teams if f">{t}<" in html]
+
+
+def test_names_from_the_data_are_escaped(pack):
+    html = (pack["out"] / f"team-{slugify(pack['teams'][0])}.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert EVIL not in html
+
+
+def test_failing_team_does_not_stop_the_others_and_keeps_good_report(pack, tmp_path):
+    from salesnb.runner import NOTEBOOKS, render_pack
+    bad_team = pack["teams"][0]
+    good = pack["out"] / f"team-{slugify(bad_team)}.html"
+    before = good.read_bytes()
+    nb = nbformat.read(NOTEBOOKS["team"], as_version=4)
+    cell = nbformat.v4.new_code_cell(f"if team == {bad_team!r}:\n"
+                                     "    raise RuntimeError('injected failure for the test')")
+    cell.metadata["tags"] = []
+    nb.cells.insert(4, cell)
+    path = tmp_path / "failing.ipynb"
+    nbformat.write(nb, path)
+    record = render_pack(pack["params"], out=pack["out"], teams=pack["teams"], workers=1,
+                         notebooks={"team": path})
+    status = {r["name"]: r for r in record["reports"]}
+    assert status[bad_team]["status"] == "failed"
+    assert "injected failure for the test" in status[bad_team]["error"]
+    assert status[pack["teams"][1]]["status"] == "ok"
+    assert good.read_bytes() == before  # the good report from the first run is untouched
+    assert (pack["out"] / "_failed" / f"team-{slugify(bad_team)}.ipynb").exists()
+    index = (pack["out"] / "index.html").read_text(encoding="utf-8")
+    assert "failed" in index and "injected failure for the test" in index
+    assert not list(pack["out"].glob(".*.tmp"))
+
+
+def test_cli_exit_codes(company, capsys):
+    bad = company["root"] / "bad.yaml"
+    bad.write_text(f'month: "{MONTH}"\nsales: data/sales.csv\nmonht: 3\n', encoding="utf-8")
+    assert main(["run", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "monht" in err and "Known parameters" in err and "month" in err
+    assert main(["validate", str(company["params"])]) == 0
+    assert "sales rows loaded" in capsys.readouterr().out
+
+
+def test_validate_names_file_column_and_rows(tmp_path, capsys):
+    csv = tmp_path / "sales.csv"
+    csv.write_text("date,rep,team,amount\n2026-01-02,Ann,East,10\n2026-01-03,Bob,East,n/a\n",
+                   encoding="utf-8")
+    p = tmp_path / "p.yaml"
+    p.write_text('month: "2026-01"\nsales: sales.csv\n', encoding="utf-8")
+    assert main(["validate", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "sales.csv" in err and "amount" in err and "3" in err and "n/a" in err
+
+
+def test_params_command_lists_notebook_parameters(capsys):
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    for key in ("month", "sales", "targets", "org", "columns", "fiscal_year_start", "lang",
+                "currency"):
+        assert re.search(rf"^\s+{key}\s", out, re.M)
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in Path(__file__).resolve().parent.parent.joinpath("notebooks").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, path
