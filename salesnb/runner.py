@@ -252,6 +252,7 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
                      tiers=params.get("tiers") or None)
     cache = out / "_cache"
     write_cache(tables, cache)
+    export_tables(tables, out)
     t_prep = time.perf_counter()
     all_teams = teams_of(tables)
     if teams:
@@ -321,6 +322,67 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
     atomic_write_text(out / "run.json", json.dumps(record, indent=2, ensure_ascii=False,
                                                    default=str))
     return record
+
+
+EXPORT_TABLES = ("progress", "ranking", "attribution", "alerts")
+
+
+def ranking_table(tables: dict) -> "pd.DataFrame":
+    """Rank teams company-wide, reps company-wide and within their team (amount metric).
+
+    Columns: level, unit, team, attainment, actual, rank, rank_in_team, peer_average,
+    percentile, z_score, below_average (reps: below their team's attainment).
+    """
+    import pandas as pd
+
+    from .compare import peer_stats, rank_units
+    p = tables["progress"]
+    p = p[p["metric"] == "amount"]
+    teams = rank_units(p[p["level"] == "team"], by="attainment", tiebreak="actual")
+    reps = rank_units(p[p["level"] == "rep"], by="attainment", tiebreak="actual")
+    within = rank_units(p[p["level"] == "rep"], by="attainment", tiebreak="actual",
+                        within="team")[["unit", "rank"]].rename(columns={"rank": "rank_in_team"})
+    team_att = dict(zip(teams["unit"], teams["attainment"]))
+    reps = peer_stats(reps.merge(within, on="unit", how="left"), value="attainment",
+                      group="team", parent=team_att)
+    cols = ["level", "unit", "team", "attainment", "actual", "rank", "rank_in_team",
+            "peer_average", "percentile", "z_score", "below_average"]
+    out = pd.concat([teams.assign(rank_in_team=float("nan")), reps], ignore_index=True)
+    for c in cols:
+        if c not in out.columns:
+            out[c] = float("nan")
+    return out[cols]
+
+
+def export_tables(tables: dict, out: Path) -> dict:
+    """Write <out>/tables/{progress,ranking,attribution,alerts}.csv and <out>/tables.xlsx."""
+    import io as _io
+
+    import pandas as pd
+
+    from .io import atomic_write_bytes
+    frames = {
+        "progress": tables["progress"],
+        "ranking": ranking_table(tables),
+        "attribution": tables["attribution"],
+        "alerts": tables["alerts"],
+    }
+    paths = {}
+    for name, df in frames.items():
+        df = df.copy()
+        for c in df.columns:
+            if isinstance(df[c].dtype, pd.PeriodDtype):
+                df[c] = df[c].astype(str)
+        frames[name] = df
+        path = out / "tables" / f"{name}.csv"
+        atomic_write_bytes(path, df.to_csv(index=False, na_rep="").encode("utf-8"))
+        paths[name] = str(path)
+    buf = _io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, df in frames.items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    atomic_write_bytes(out / "tables.xlsx", buf.getvalue())
+    return paths
 
 
 def index_html(tables: dict, jobs: list[Job], *, lang: str, currency: str) -> str:

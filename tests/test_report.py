@@ -175,3 +175,26 @@ def test_notebooks_are_committed_without_outputs():
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, path
+
+
+def test_exported_tables_add_up_to_the_cent(pack):
+    out = pack["out"]
+    prog = pd.read_csv(out / "tables" / "progress.csv", keep_default_na=False, na_values=[""])
+    attr = pd.read_csv(out / "tables" / "attribution.csv")
+    need = ["level", "unit", "team", "month", "metric", "target", "actual", "attainment",
+            "qtd_target", "qtd_actual", "ytd_target", "ytd_actual", "ytd_attainment",
+            "annual_target", "annual_completion", "time_progress", "pace", "gap",
+            "required_run_rate", "mom", "yoy"]
+    assert [c for c in need if c not in prog.columns] == []
+    assert prog["month"].eq(MONTH).all()
+    assert prog["attainment"].dropna().between(-5, 5).all()  # fractions, not percentages
+    amount = prog[prog["metric"] == "amount"].set_index(["level", "unit"])
+    for (span, plevel, parent), g in attr.groupby(["span", "parent_level", "parent"]):
+        col = {"month": "gap", "ytd": "ytd_gap"}[span]
+        assert round(g["gap"].sum(), 2) == pytest.approx(round(amount.loc[(plevel, parent), col], 2),
+                                                          abs=0.005), (span, parent)
+    xl = pd.ExcelFile(out / "tables.xlsx")
+    assert xl.sheet_names == ["progress", "ranking", "attribution", "alerts"]
+    ranking = pd.read_csv(out / "tables" / "ranking.csv")
+    teams = ranking[ranking["level"] == "team"].sort_values("rank")
+    assert teams["attainment"].is_monotonic_decreasing
