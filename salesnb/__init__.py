@@ -16,6 +16,7 @@ from . import (
     forecast,
     io,
     kpi,
+    overview,
     plots,
     progress,
     report,
@@ -32,7 +33,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "alerts", "calendar", "compare", "cube", "drilldown", "exceptions", "fmt", "forecast",
-    "io", "kpi", "plots", "progress", "report", "sample", "schema", "targets",
+    "io", "kpi", "overview", "plots", "progress", "report", "sample", "schema", "targets",
     "build_cube", "monthly_actuals", "load_dataset", "load_table", "compute_progress",
     "DataError", "ParamsError", "SalesnbError", "__version__",
 ]

@@ -47,7 +47,8 @@ def cmd_validate(args) -> int:
                           spend=params.get("spend") or None,
                           satisfaction=params.get("satisfaction") or None,
                           columns=params.get("columns") or None,
-                          as_of=params.get("as_of") or params["month"])
+                          as_of=params.get("as_of") or params["month"],
+                          base_dir=params.get("base_dir"))
     except DataError as exc:
         print(f"Data errors in {path}:\n{exc}", file=sys.stderr)
         return 1
@@ -82,6 +83,7 @@ def cmd_run(args) -> int:
         out = Path(str(args.out).format(month=params["month"]))
     elif params.get("out"):  # relative to the params file, like the data paths
         out = Path(path).resolve().parent / str(params["out"]).format(month=params["month"])
+        out = Path(os.path.relpath(out.resolve()))
     else:
         out = Path("reports/{month}".format(month=params["month"]))
     workers = args.workers or params.get("workers") or os.cpu_count() or 1

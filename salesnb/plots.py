@@ -9,6 +9,7 @@ drawn by the reader's browser), readable sizes.
 from __future__ import annotations
 
 import io
+import warnings
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -52,7 +53,11 @@ def use_report_style() -> None:
 def figure_svg(fig) -> str:
     """Return ``fig`` as an inline SVG string (text kept as text) and close it."""
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "salesnb"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "salesnb"}), \
+            warnings.catch_warnings():
+        # text stays text in the SVG and the reader's browser draws it, so a glyph missing
+        # from matplotlib's own fonts (Chinese names on a machine without CJK fonts) is harmless
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
         fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
     svg = buf.getvalue()

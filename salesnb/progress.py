@@ -352,3 +352,46 @@ def required_run_rate_by_month(
     else:
         required = largest_remainder(w, annual - ytd, decimals=2)
     return pd.DataFrame({"month": rest, "target": t[rest].to_numpy(), "required": required})
+
+
+def attainment_matrix(
+    actuals: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    level: str = "team",
+    metric: str = "amount",
+    month,
+    fiscal_year_start: int = 1,
+) -> pd.DataFrame:
+    """Tabulate monthly attainment per unit for the fiscal year through ``month``.
+
+    Returns a wide frame: index ``unit``, one column per month (``YYYY-MM``) from the
+    fiscal year's first month through ``month``; NaN where the month has no target.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=2, freq="M").repeat(1),
+    ...                   "level": "team", "unit": "East", "team": "East",
+    ...                   "metric": "amount", "actual": [90.0, 120.0]})
+    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=2, freq="M"),
+    ...                   "level": "team", "unit": "East", "metric": "amount",
+    ...                   "target": [100.0, 100.0]})
+    >>> attainment_matrix(a, t, month="2025-02").loc["East"].tolist()
+    [0.9, 1.2]
+    """
+    m = to_month(month)
+    months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
+    months = months[months <= m]
+    a = actuals[(actuals["level"] == level) & (actuals["metric"] == metric)
+                & actuals["month"].isin(months)]
+    t = targets[(targets["level"] == level) & (targets["metric"] == metric)
+                & targets["month"].isin(months)]
+    units = sorted(set(t["unit"].astype(str)))
+    act = a.pivot_table(index="unit", columns="month", values="actual", aggfunc="sum")
+    tgt = t.pivot_table(index="unit", columns="month", values="target", aggfunc="sum")
+    act = act.reindex(index=units, columns=months).fillna(0.0)
+    tgt = tgt.reindex(index=units, columns=months)
+    out = act / tgt.where(tgt != 0)
+    out.columns = pd.Index([str(c) for c in out.columns], name="month")
+    out.index.name = "unit"
+    return out

@@ -34,7 +34,7 @@ __all__ = ["NOTEBOOKS", "notebook_parameters", "check_params", "resolve_params",
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = {"team": NOTEBOOK_DIR / "team_report.ipynb",
              "company": NOTEBOOK_DIR / "company_report.ipynb"}
-RUNNER_KEYS = {"out", "workers"}
+RUNNER_KEYS = {"out", "workers", "base_dir"}
 SECRET_WORDS = ("password", "token", "secret", "key")
 
 
@@ -69,14 +69,11 @@ def check_params(params: dict, *, path="params") -> None:
 
 
 def resolve_params(raw: dict, *, base_dir: Path) -> dict:
-    """Fill defaults and turn data paths into absolute ones (relative to the params file)."""
+    """Fill defaults; data paths stay as written (messages quote them) and resolve
+    against ``base_dir`` (the params file's folder), kept as ``params['base_dir']``."""
     p = dict(PARAM_DEFAULTS)
     p.update(raw)
-    for key in ("sales", "targets", "org", "opportunities", "spend", "satisfaction"):
-        v = p.get(key)
-        if isinstance(v, str) and v and "://" not in v:
-            q = Path(v)
-            p[key] = str(q if q.is_absolute() else (base_dir / q).resolve())
+    p["base_dir"] = str(Path(base_dir).resolve())
     return p
 
 
@@ -242,7 +239,8 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
         sales=params["sales"], targets=params.get("targets") or None,
         org=params.get("org") or None, opportunities=params.get("opportunities") or None,
         spend=params.get("spend") or None, satisfaction=params.get("satisfaction") or None,
-        columns=params.get("columns") or None, as_of=period_end or month)
+        columns=params.get("columns") or None, as_of=period_end or month,
+        base_dir=params.get("base_dir"))
     t_load = time.perf_counter()
     tables = prepare(dataset, month=month, as_of=params.get("as_of") or None,
                      fiscal_year_start=params.get("fiscal_year_start", 1),

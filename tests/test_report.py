@@ -71,7 +71,8 @@ def test_pack_has_index_reports_and_run_record(pack):
         assert f'href="team-{slugify(team)}.html"' in index
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert {r["status"] for r in run["reports"]} == {"ok"}
-    assert run["inputs"]["sales"]["rows"] == len(pd.read_csv(pack["params"]["sales"]))
+    assert run["inputs"]["sales"]["rows"] == len(pd.read_csv(pack["out"].parent / "data/sales.csv"))
+    assert run["inputs"]["sales"]["path"] == "data/sales.csv"  # as written, no machine paths
     assert len(run["inputs"]["sales"]["sha256"]) == 64
 
 
@@ -88,7 +89,7 @@ def test_report_headings_and_no_code(pack):
 def test_month_actual_matches_independent_sum(pack, company):
     """The headline month actual equals a plain pandas sum over the raw CSV."""
     team = pack["teams"][1]
-    raw = pd.read_csv(pack["params"]["sales"], parse_dates=["date"])
+    raw = pd.read_csv(company["root"] / "data/sales.csv", parse_dates=["date"])
     in_month = raw[(raw["team"] == team) & (raw["date"].dt.strftime("%Y-%m") == MONTH)]
     expected = fmt.money(in_month["amount"].sum(), "$")
     html = (pack["out"] / f"team-{slugify(team)}.html").read_text(encoding="utf-8")

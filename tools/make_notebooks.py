@@ -85,7 +85,40 @@ def team_notebook():
     return nb
 
 
+def company_notebook():
+    cells = [
+        md("# Company overview\nEvery team side by side: progress, ranking, where the gap "
+           "comes from, the year-end forecast, alerts and recognition."),
+        code("import salesnb as sn"),
+        code(PARAMS, tags=["parameters"]),
+        code("r = sn.overview.open_company_report(**sn.report.notebook_params(globals()))\n"
+             "r.title()"),
+        code('r.section("progress")'),
+        code("r.headline()"),
+        code("r.monthly_chart()"),
+        code('r.section("comparison")'),
+        code("r.team_ranking()"),
+        code("r.heatmap()"),
+        code('r.section("drilldown")'),
+        code('r.waterfall("ytd")'),
+        code("r.gap_reps()"),
+        code('r.section("forecast")'),
+        code("r.forecast()"),
+        code("r.projections()"),
+        code('r.section("alerts")'),
+        code("r.alerts()"),
+        code("r.recognition()"),
+        code('r.section("data_quality")'),
+        code("r.quality()"),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent.parent / "notebooks"
     nbformat.write(team_notebook(), here / "team_report.ipynb")
-    print("wrote", here / "team_report.ipynb")
+    nbformat.write(company_notebook(), here / "company_report.ipynb")
+    print("wrote", here / "team_report.ipynb", here / "company_report.ipynb")
