@@ -32,7 +32,7 @@ PARAM_DEFAULTS: dict = {
     "org": "", "opportunities": "", "spend": "", "satisfaction": "", "columns": {},
     "fiscal_year_start": 1, "lang": "en", "currency": "$", "company": "Company",
     "target_split": "equal", "targets_rule": {}, "thresholds": {}, "tiers": {},
-    "gross_margin": 0.3, "cache": "",
+    "gross_margin": 0.3, "working_days": False, "holidays": [], "cache": "",
 }
 
 _PERIOD_COLS = {"month"}
@@ -87,7 +87,8 @@ def _targets_for(dataset, actuals, *, month, fiscal_year_start, target_split, ta
 
 def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
             target_split: str = "equal", targets_rule: dict | None = None,
-            thresholds: dict | None = None, tiers: dict | None = None) -> dict:
+            thresholds: dict | None = None, tiers: dict | None = None,
+            working_days: bool = False, holidays=()) -> dict:
     """Compute every table of a run, once, from a loaded dataset.
 
     Returns a dict of DataFrames: sales, cube, actuals, targets (monthly), progress,
@@ -109,7 +110,8 @@ def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
                                           fiscal_year_start=fiscal_year_start,
                                           target_split=target_split, targets_rule=targets_rule)
     prog = _progress.progress(actuals, monthly, month=m, as_of=as_of_ts,
-                              fiscal_year_start=fiscal_year_start, org=dataset.org)
+                              fiscal_year_start=fiscal_year_start, org=dataset.org,
+                              working_days=bool(working_days), holidays=list(holidays or ()))
     attribution = _drill.attribution(cube, monthly, month=m, fiscal_year_start=fiscal_year_start)
     org = dataset.org
     mismatches = (_targets.target_mismatches(monthly, org, fiscal_year_start=fiscal_year_start)
@@ -274,7 +276,9 @@ def load_prepared(params: dict) -> dict:
                    fiscal_year_start=params.get("fiscal_year_start", 1),
                    target_split=params.get("target_split", "equal"),
                    targets_rule=params.get("targets_rule") or None,
-                   thresholds=params.get("thresholds") or None, tiers=params.get("tiers") or None)
+                   thresholds=params.get("thresholds") or None, tiers=params.get("tiers") or None,
+                   working_days=params.get("working_days", False),
+                   holidays=params.get("holidays") or ())
 
 
 def open_team_report(**params):

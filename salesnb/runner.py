@@ -247,7 +247,9 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
                      target_split=params.get("target_split", "equal"),
                      targets_rule=params.get("targets_rule") or None,
                      thresholds=params.get("thresholds") or None,
-                     tiers=params.get("tiers") or None)
+                     tiers=params.get("tiers") or None,
+                     working_days=params.get("working_days", False),
+                     holidays=params.get("holidays") or ())
     cache = out / "_cache"
     write_cache(tables, cache)
     export_tables(tables, out)

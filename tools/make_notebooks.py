@@ -27,6 +27,8 @@ targets_rule: dict = {}  # when there are no targets: {rule: prior_year_growth, 
 thresholds: dict = {}  # alert thresholds, e.g. {behind_pace: -0.05, no_sales_days: 14}
 tiers: dict = {}  # incentive tiers, e.g. {star: 1.2, achieved: 1.0, watch: 0.8}
 gross_margin: float = 0.3  # gross margin used for CLTV
+working_days: bool = False  # time progress in working days (Mon-Fri) instead of calendar days
+holidays: list = []  # public holidays (YYYY-MM-DD) skipped when working_days is true
 cache: str = ""  # run cache folder written by `salesnb run` (leave empty when exploring)'''
 
 
