@@ -119,6 +119,14 @@ LABELS = {
         "generated": "Generated", "last_sale": "Last sale in the data", "failed": "failed",
         "projection": "Year-end projection", "probability": "Chance of reaching target",
         "lower": "Low (80 %)", "upper": "High (80 %)", "no_data": "No data",
+        "ytd_attainment": "YTD attainment", "active": "Active customers",
+        "active_prev_month": "Active last month", "active_last_year": "Active last year",
+        "active_mom": "Active MoM", "active_yoy": "Active YoY", "new_customers": "New customers",
+        "new_last_year": "New last year", "new_yoy": "New YoY", "stage": "Stage",
+        "count": "Count", "value": "Value", "conversion": "Conversion", "effect": "Effect",
+        "names": "Names", "severity": "Severity", "unit": "Unit", "rule": "Rule",
+        "message": "Message", "table": "Table", "check": "Check", "detail": "Detail",
+        "as_of": "as of", "company": "Company",
     },
     "zh": {
         "team_report": "团队业绩报告", "company_report": "公司业绩总览",
@@ -137,6 +145,13 @@ LABELS = {
         "generated": "生成时间", "last_sale": "数据最后销售日", "failed": "失败",
         "projection": "年末预测", "probability": "达成目标概率",
         "lower": "低 (80 %)", "upper": "高 (80 %)", "no_data": "无数据",
+        "ytd_attainment": "累积达成率", "active": "活跃客户", "active_prev_month": "上月活跃",
+        "active_last_year": "去年同期活跃", "active_mom": "活跃环比", "active_yoy": "活跃同比",
+        "new_customers": "新客户", "new_last_year": "去年同期新客户", "new_yoy": "新客户同比",
+        "stage": "阶段", "count": "数量", "value": "金额", "conversion": "转化率", "effect": "效应",
+        "names": "名单", "severity": "级别", "unit": "单位", "rule": "规则", "message": "说明",
+        "table": "数据表", "check": "检查项", "detail": "详情", "as_of": "截至",
+        "company": "公司",
     },
 }
 

@@ -24,8 +24,8 @@ class CompanyReport(ReportBase):
         m = _month_name(self.month, self.lang)
         body = (f"<h1>{fmt.esc(self.company)} · {fmt.esc(self.L('company_report'))} · "
                 f"{fmt.esc(m)}</h1><p class=\"sub\">{fmt.esc(self.L('last_sale'))}: "
-                f"{fmt.esc(self.meta['last_sale_date'])} · as of {fmt.esc(self.meta['as_of'])}"
-                f" · {fmt.esc(self.currency)}</p>")
+                f"{fmt.esc(self.meta['last_sale_date'])} · {fmt.esc(self.L('as_of'))} "
+                f"{fmt.esc(self.meta['as_of'])}</p>")
         return Block(body)
 
     def headline(self) -> Block:

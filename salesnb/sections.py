@@ -108,7 +108,7 @@ class ReportBase:
         self.meta = tables["meta"]
         self.lang = lang
         self.currency = currency
-        self.company = company
+        self.company = "公司" if (lang == "zh" and company in ("", "Company")) else company
         self.gross_margin = 0.3
         self.month = self.meta["month"]
         self.fys = int(self.meta.get("fiscal_year_start", 1))
@@ -275,7 +275,7 @@ class TeamReport(ReportBase):
         m = _month_name(self.month, self.lang)
         body = (f"<h1>{fmt.esc(self.team)} · {fmt.esc(self.L('team_report'))} · {fmt.esc(m)}</h1>"
                 f'<p class="sub">{fmt.esc(self.L("last_sale"))}: {fmt.esc(self.meta["last_sale_date"])}'
-                f' · as of {fmt.esc(self.meta["as_of"])} · {fmt.esc(self.currency)}</p>')
+                f' · {fmt.esc(self.L("as_of"))} {fmt.esc(self.meta["as_of"])}</p>')
         return Block(body)
 
     def headline(self) -> Block:
