@@ -27,7 +27,8 @@ from salesnb.numbers import growth, safe_div
 from salesnb.schema import LEVELS
 
 __all__ = ["period_growth", "ytd_like_for_like", "customer_growth", "rank_units",
-           "peer_stats", "consistency"]
+           "peer_stats", "consistency", "week_to_date",
+           "month_to_date_growth"]
 
 _KEYS = ["level", "unit", "metric"]
 
@@ -397,3 +398,112 @@ def consistency(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
         rows.append((*key, int(has[hit.index].sum()), int(flags.sum()), int(streak)))
     out = pd.DataFrame(rows, columns=cols)
     return _level_sorted(out, ["unit", "metric"])
+
+
+def week_to_date(sales: pd.DataFrame, *, as_of, level: Literal["company", "team", "rep"] = "rep",
+                 week_start: int = 0) -> pd.DataFrame:
+    """Compare this week to date with the same days of last week (the weekly meeting view).
+
+    This week runs from the last ``week_start`` weekday (0 = Monday) through ``as_of``;
+    last week is the same weekdays seven days earlier. Units are those with a sale in
+    either week, or, for reps, in the four weeks before (so a rep who stopped selling
+    shows with 0 this week).
+
+    Returns
+    -------
+    DataFrame with columns ``unit``, ``team`` ("" for the company; a rep's team of their
+    latest sale), ``this_week``, ``last_week``, ``wow`` (this_week / last_week - 1, NaN on
+    a zero base), ``week_start``, ``week_end``; sorted by ``this_week`` descending.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-03-03", "2025-03-05", "2025-02-25",
+    ...                                           "2025-02-20"]),
+    ...                   "team": ["E", "E", "E", "E"], "rep": ["Ann", "Ann", "Ann", "Bob"],
+    ...                   "amount": [10.0, 20.0, 15.0, 7.0]})
+    >>> week_to_date(s, as_of="2025-03-05")[["unit", "this_week", "last_week", "wow"]]
+      unit  this_week  last_week  wow
+    0  Ann       30.0       15.0  1.0
+    1  Bob        0.0        0.0  NaN
+    """
+    _require(sales, ["date", "team", "rep", "amount"], "sales")
+    if not 0 <= int(week_start) <= 6:
+        raise ParamsError(f"week_start must be a weekday 0 (Monday) to 6, got {week_start!r}.")
+    end = pd.Timestamp(as_of).normalize()
+    start = end - pd.Timedelta(days=(end.weekday() - int(week_start)) % 7)
+    prev_start, prev_end = start - pd.Timedelta(days=7), end - pd.Timedelta(days=7)
+    lookback = start - pd.Timedelta(days=28)
+    d = pd.to_datetime(sales["date"]).dt.normalize()
+    if level == "company":
+        unit = pd.Series(COMPANY, index=sales.index)
+    else:
+        unit = sales[level].astype(str)
+    frame = pd.DataFrame({"unit": unit, "team": sales["team"].astype(str), "date": d,
+                          "amount": sales["amount"].astype(float)})
+    recent = frame[(frame["date"] >= lookback) & (frame["date"] <= end)]
+    this = recent[recent["date"].between(start, end)].groupby("unit")["amount"].sum()
+    last = recent[recent["date"].between(prev_start, prev_end)].groupby("unit")["amount"].sum()
+    units = sorted(set(recent["unit"]))
+    team = (recent.sort_values("date", kind="stable").groupby("unit")["team"].last()
+            if level == "rep" else pd.Series({u: (u if level == "team" else "") for u in units}))
+    out = pd.DataFrame({"unit": units})
+    out["team"] = out["unit"].map(team).fillna("")
+    out["this_week"] = out["unit"].map(this).fillna(0.0).astype(float)
+    out["last_week"] = out["unit"].map(last).fillna(0.0).astype(float)
+    out["wow"] = growth(out["this_week"], out["last_week"])
+    out["week_start"], out["week_end"] = start, end
+    return out.sort_values(["this_week", "unit"], ascending=[False, True]).reset_index(drop=True)
+
+
+def month_to_date_growth(sales: pd.DataFrame, *, as_of,
+                         level: Literal["company", "team", "rep"] = "team",
+                         metric: Literal["amount", "quantity"] = "amount") -> pd.DataFrame:
+    """Compare the month to date with the same days of last month and of last year.
+
+    For a mid-month report the month is partial, so MoM and YoY compare like for like:
+    days 1..d of this month against days 1..d of the previous month and of the same month
+    last year (d capped at the shorter month's length).
+
+    Returns
+    -------
+    DataFrame with columns ``unit``, ``actual``, ``prev_actual``, ``mom``,
+    ``last_year_actual``, ``yoy`` (NaN on a zero or missing base).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-03-02", "2025-03-20", "2025-02-05",
+    ...                                           "2025-02-25", "2024-03-09"]),
+    ...                   "team": "E", "rep": "Ann", "amount": [10.0, 99.0, 8.0, 50.0, 5.0]})
+    >>> month_to_date_growth(s, as_of="2025-03-10")
+      unit  actual  prev_actual   mom  last_year_actual  yoy
+    0    E    10.0          8.0  0.25               5.0  1.0
+    """
+    _require(sales, ["date", "team", "rep", metric], "sales")
+    end = pd.Timestamp(as_of).normalize()
+    day = end.day
+
+    def span(months_back: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+        first = (end.to_period("M") - months_back).start_time
+        last_day = min(day, first.days_in_month)
+        return first, first + pd.Timedelta(days=last_day - 1)
+
+    d = pd.to_datetime(sales["date"]).dt.normalize()
+    unit = (pd.Series(COMPANY, index=sales.index) if level == "company"
+            else sales[level].astype(str))
+    vals = sales[metric].astype(float)
+    sums = {}
+    for key, back in (("actual", 0), ("prev_actual", 1), ("last_year_actual", 12)):
+        a, b = span(back)
+        m = d.between(a, b)
+        sums[key] = vals[m].groupby(unit[m]).sum()
+    units = sorted(set().union(*[set(v.index) for v in sums.values()]))
+    out = pd.DataFrame({"unit": units})
+    first_sale = d.min() if len(d) else end
+    for key in sums:
+        out[key] = out["unit"].map(sums[key]).fillna(0.0).astype(float)
+    for key, back in (("prev_actual", 1), ("last_year_actual", 12)):
+        if span(back)[0] < first_sale.to_period("M").start_time:  # before the data: no value
+            out[key] = np.nan
+    out["mom"] = growth(out["actual"], out["prev_actual"])
+    out["yoy"] = growth(out["actual"], out["last_year_actual"])
+    return out[["unit", "actual", "prev_actual", "mom", "last_year_actual", "yoy"]]

@@ -133,13 +133,15 @@ class _Forecaster(BaseEstimator):
     def fit(self, y) -> _Forecaster:
         """Fit on the monthly series ``y`` and measure out-of-sample errors; return ``self``."""
         s, filled = _as_monthly(y)
+        nz = np.flatnonzero(s.to_numpy() != 0)
+        if len(nz):
+            s = s.iloc[nz[0]:]              # a new rep's months before the first sale
         v, months = s.to_numpy(), s.index
         self.y_ = s
         self.n_months_ = len(v)
         self.last_month_ = months[-1]
         self.error_space_ = "log" if (v > 0).all() else "linear"
-        nz = np.flatnonzero(v != 0)
-        self.method_, notes = self._describe(v[nz[0]:] if len(nz) else v)
+        self.method_, notes = self._describe(v)
         if len(nz) == 0:
             notes = [NOTE_ALL_ZERO]
         if filled:
@@ -327,9 +329,12 @@ class LogTrendSeasonal(_Forecaster):
 
     Over the last ``window`` months: ``log(y) = a + b * t + month effect`` by ridge
     regression (``alpha`` shrinks the month effects and the trend towards 0).
-    With month effects, the forecast is blended with the seasonal naive one (same
-    month last year) with weight ``blend``: the month effects of two or three years
-    are noisy and the blend measured better on real series.
+    With month effects, the forecast is blended with weight ``blend`` with the
+    same month last year (seasonal naive): month effects estimated from two or
+    three years are noisy, and the blend measured better on real series
+    (benchmarks/forecast_accuracy.py; growing last year's month by the fitted
+    trend measured worse). On a steady trend the blend lags by about half a
+    year's growth.
     Under ``min_seasonal`` months there are no month effects; under 6 months the
     forecast is the run-rate of the last 3 months. When a month in the window is
     zero or negative the same model is fitted to the sales themselves (linear
@@ -394,10 +399,10 @@ class LogTrendSeasonal(_Forecaster):
         mf = np.asarray(pd.period_range(mw[-1] + 1, periods=horizon, freq="M").month)
         zf = model.predict(self._design(tf, mf, seasonal))
         f = np.exp(zf) if log else zf
-        if seasonal and self.blend:
-            f = (1 - self.blend) * f + self.blend * SeasonalNaive()._forecast(v, months, horizon)
+        if seasonal and self.blend:      # last year's same month, as seasonal naive
+            last_year = SeasonalNaive()._forecast(v, months, horizon)
+            f = (1 - self.blend) * f + self.blend * last_year
         return f
-
 
 # ----------------------------------------------------------------------------- selection
 class AutoForecaster(_Forecaster):

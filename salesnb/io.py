@@ -1,7 +1,7 @@
 """Read, rename, coerce and validate the input tables; write tables and text atomically.
 
 The only module (with :mod:`salesnb.report`) that touches files. Data flows one way:
-a file or DataFrame -> :func:`read_frame` (raw text) -> :func:`load_table` (rename with the
+a file, DataFrame or SQL source -> :func:`read_frame` (raw text) -> :func:`load_table` (rename with the
 ``columns:`` mapping, coerce per :mod:`salesnb.schema`, validate) -> :func:`load_dataset`
 (cross-table checks, team from org, rows after the as-of date set aside) -> :class:`Dataset`.
 
@@ -530,6 +530,20 @@ def _load(source, table: str, columns, label, base_dir=None, sheet=None):
         except TypeError:
             digest = hashlib.sha256(raw.to_csv(index=False).encode()).hexdigest()
         info = {"path": name, "sha256": digest, "rows": len(raw)}
+    elif isinstance(source, Mapping):  # a SQL source: {url: ..., table: ...} or query
+        from .sources import read_sql_source, safe_url, source_label
+        name = label or source_label(source)
+        raw = read_sql_source(source, label=name, base_dir=base_dir)
+        raw.columns = [str(c).strip() for c in raw.columns]
+        rows, noun, blank = np.arange(len(raw)) + 1, "record", np.array([], dtype=int)
+        try:
+            digest = hashlib.sha256(pd.util.hash_pandas_object(raw, index=False).to_numpy()
+                                    .tobytes()).hexdigest()
+        except TypeError:
+            digest = hashlib.sha256(raw.to_csv(index=False).encode()).hexdigest()
+        info = {"path": name, "url": safe_url(str(source["url"])), "rows": len(raw),
+                "sha256": digest}
+        info.update({k: str(source[k]) for k in ("table", "query") if source.get(k)})
     else:
         name = label or str(source)
         path = Path(source)
@@ -613,11 +627,12 @@ def _raise(issues: list[Issue], what: str) -> None:
 def load_table(source, table: TableName, *, columns: Mapping[str, str] | None = None,
                label: str | None = None, sheet: str | int | None = None,
                ) -> tuple[pd.DataFrame, list[Issue]]:
-    """Load one table from a file or DataFrame: rename, coerce per the schema and validate.
+    """Load one table from a file, DataFrame or SQL source: rename, coerce per the schema and validate.
 
     Parameters
     ----------
-    source : path (str or Path) or DataFrame
+    source : path (str or Path), DataFrame, or a SQL source ``{"url": ..., "table": ...}``
+        or ``{"url": ..., "query": ...}`` (see :mod:`salesnb.sources`; rows are records)
     table : the canonical table name
     columns : maps canonical name -> the user's column name, e.g. {"amount": "SubTotal"}
     label : the name used for the source in messages (default: the path as given)
@@ -690,7 +705,9 @@ def load_dataset(*, sales, targets=None, org=None, opportunities=None, spend=Non
                  as_of=None, base_dir=None) -> Dataset:
     """Load and validate every given table; raise one DataError listing all errors.
 
-    Each table is a path (relative ones resolve against ``base_dir``) or a DataFrame.
+    Each table is a path (relative ones resolve against ``base_dir``), a DataFrame or a SQL
+    source ``{url: ..., table: ...}`` / ``{url: ..., query: ...}`` (:mod:`salesnb.sources`:
+    ``${VAR}`` in the url comes from the environment; relative SQLite paths use ``base_dir``).
     ``columns`` maps table -> {canonical: user's name}. Sales without a team column get the
     team of the rep's org row valid at the sale date. Sales after ``as_of`` (a month
     ``YYYY-MM`` = its last day, or a date) are moved to ``Dataset.excluded``.

@@ -85,6 +85,19 @@ def _targets_for(dataset, actuals, *, month, fiscal_year_start, target_split, ta
     return monthly, source
 
 
+def _mid_month_growth(prog: pd.DataFrame, sales: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Replace MoM and YoY of amount rows by like-for-like month-to-date comparisons."""
+    from .compare import month_to_date_growth
+    prog = prog.copy()
+    for level in ("company", "team", "rep"):
+        g = month_to_date_growth(sales, as_of=as_of, level=level).set_index("unit")
+        rows = (prog["level"] == level) & (prog["metric"] == "amount")
+        units = prog.loc[rows, "unit"]
+        for col in ("prev_actual", "mom", "last_year_actual", "yoy"):
+            prog.loc[rows, col] = units.map(g[col]).to_numpy()
+    return prog
+
+
 def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
             target_split: str = "equal", targets_rule: dict | None = None,
             thresholds: dict | None = None, tiers: dict | None = None,
@@ -112,6 +125,8 @@ def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
     prog = _progress.progress(actuals, monthly, month=m, as_of=as_of_ts,
                               fiscal_year_start=fiscal_year_start, org=dataset.org,
                               working_days=bool(working_days), holidays=list(holidays or ()))
+    if as_of_ts < m.end_time.normalize():
+        prog = _mid_month_growth(prog, sales, as_of_ts)
     attribution = _drill.attribution(cube, monthly, month=m, fiscal_year_start=fiscal_year_start)
     org = dataset.org
     mismatches = (_targets.target_mismatches(monthly, org, fiscal_year_start=fiscal_year_start)

@@ -33,7 +33,8 @@ __all__ = ["NOTEBOOKS", "notebook_parameters", "check_params", "resolve_params",
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = {"team": NOTEBOOK_DIR / "team_report.ipynb",
-             "company": NOTEBOOK_DIR / "company_report.ipynb"}
+             "company": NOTEBOOK_DIR / "company_report.ipynb",
+             "week": NOTEBOOK_DIR / "team_weekly.ipynb"}
 RUNNER_KEYS = {"out", "workers", "base_dir"}
 SECRET_WORDS = ("password", "token", "secret", "key")
 
@@ -64,6 +65,20 @@ def check_params(params: dict, *, path="params") -> None:
     fys = params.get("fiscal_year_start", 1)
     if not isinstance(fys, int) or not 1 <= fys <= 12:
         raise ParamsError(f"{path}: 'fiscal_year_start' must be an integer 1-12, got {fys!r}.")
+    if params.get("period", "month") not in ("month", "week"):
+        raise ParamsError(f"{path}: 'period' must be month or week, got {params.get('period')!r}.")
+    if params.get("period") == "week" and not params.get("as_of"):
+        raise ParamsError(f"{path}: 'period: week' needs an 'as_of' date (YYYY-MM-DD), the "
+                          "last day of the week to date.")
+    if params.get("as_of"):
+        import pandas as _pd
+        try:
+            day = _pd.Timestamp(str(params["as_of"]))
+        except ValueError:
+            raise ParamsError(f"{path}: 'as_of' must be a date YYYY-MM-DD, got "
+                              f"{params['as_of']!r}.") from None
+        if str(day.to_period("M")) != month:
+            raise ParamsError(f"{path}: 'as_of' {params['as_of']} is not in 'month' {month}.")
     if params.get("lang", "en") not in ("en", "zh"):
         raise ParamsError(f"{path}: 'lang' must be en or zh, got {params.get('lang')!r}.")
 
@@ -273,7 +288,8 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
         while slug in used:
             slug += "-x"
         used.add(slug)
-        jobs.append(Job("team", team, f"team-{slug}.html", dict(base, team=team)))
+        kind = "week" if params.get("period") == "week" else "team"
+        jobs.append(Job(kind, team, f"team-{slug}.html", dict(base, team=team)))
     n_workers = max(1, min(int(workers or os.cpu_count() or 1), len(jobs) or 1))
     pool = KernelPool(n_workers, cwd=NOTEBOOK_DIR)
     q: queue.Queue = queue.Queue()
@@ -292,11 +308,24 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
             bar.set_postfix_str(f"{job.name}: {job.status}")
 
     threads = [threading.Thread(target=work, daemon=True) for _ in range(n_workers)]
+    interrupted = False
     try:
         for th in threads:
             th.start()
         for th in threads:
-            th.join()
+            while th.is_alive():
+                th.join(timeout=0.2)
+    except KeyboardInterrupt:
+        # reports already written are complete (atomic writes); mark the rest and record it
+        interrupted = True
+        while True:
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                break
+        for j in jobs:
+            if j.status == "pending":
+                j.status, j.error = "interrupted", "the run was interrupted"
     finally:
         bar.close()
         pool.shutdown()
@@ -321,6 +350,8 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
                                                      currency=params.get("currency", "$")))
     atomic_write_text(out / "run.json", json.dumps(record, indent=2, ensure_ascii=False,
                                                    default=str))
+    if interrupted:
+        raise KeyboardInterrupt
     return record
 
 

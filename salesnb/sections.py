@@ -608,3 +608,59 @@ def _team_extra(cls):
 
 
 TeamReport = _team_extra(TeamReport)
+
+
+def _weekly(cls):
+    """Blocks of the weekly variant (销售周报): this week against last week, idle reps."""
+
+    def week_title(self) -> Block:
+        wk = "Weekly report" if self.lang != "zh" else "销售周报"
+        body = (f"<h1>{fmt.esc(self.team)} · {fmt.esc(wk)} · {fmt.esc(self.meta['as_of'])}</h1>"
+                f'<p class="sub">{fmt.esc(self.L("last_sale"))}: '
+                f'{fmt.esc(self.meta["last_sale_date"])}</p>')
+        return Block(body)
+
+    def week_over_week(self) -> Block:
+        from . import compare as c
+        s = self.t["sales"]
+        reps = c.week_to_date(s, as_of=self.meta["as_of"], level="rep")
+        team = c.week_to_date(s, as_of=self.meta["as_of"], level="team")
+        team = team[team["unit"] == self.team]
+        if not len(team):
+            return Block("", "No sales in the last five weeks." if self.lang != "zh"
+                         else "最近五周没有销售。")
+        tr = team.iloc[0]
+        shown = pd.concat([reps, team], ignore_index=True)[["unit", "this_week", "last_week",
+                                                            "wow"]]
+        labels = ({"unit": self.L("rep"), "this_week": "This week to date",
+                   "last_week": "Same days last week", "wow": "Change"} if self.lang != "zh"
+                  else {"unit": self.L("rep"), "this_week": "本周至今", "last_week": "上周同期",
+                        "wow": "周环比"})
+        start = pd.Timestamp(tr["week_start"]).date()
+        sent = (f"Since {start} the team sold {self.money(tr['this_week'])}, "
+                f"{fmt.pct(tr['wow'])} against the same days last week."
+                if self.lang != "zh" else
+                f"自{start}起团队销售{self.money(tr['this_week'])}，较上周同期{fmt.pct(tr['wow'])}。")
+        body = self.table(shown, {"this_week": "money", "last_week": "money", "wow": "growth"},
+                          labels=labels, highlight_last=True)
+        return Block(body, sent, title="This week" if self.lang != "zh" else "本周")
+
+    def idle_reps(self) -> Block:
+        from . import compare as c
+        reps = c.week_to_date(self.t["sales"], as_of=self.meta["as_of"], level="rep")
+        idle = reps[reps["this_week"] <= 0]["unit"].tolist()
+        if not idle:
+            return Block("", "Every rep has sold this week." if self.lang != "zh"
+                         else "本周每位销售代表都有成交。")
+        return Block("", (f"No sales yet this week: {', '.join(idle)}." if self.lang != "zh"
+                          else f"本周尚无成交：{'、'.join(idle)}。"),
+                     title="Reps with no sales this week" if self.lang != "zh"
+                     else "本周无成交的销售代表")
+
+    for name, fn in list(locals().items()):
+        if callable(fn) and name != "cls":
+            setattr(cls, name, fn)
+    return cls
+
+
+TeamReport = _weekly(TeamReport)

@@ -199,3 +199,65 @@ def test_exported_tables_add_up_to_the_cent(pack):
     ranking = pd.read_csv(out / "tables" / "ranking.csv")
     teams = ranking[ranking["level"] == "team"].sort_values("rank")
     assert teams["attainment"].is_monotonic_decreasing
+
+
+def test_interrupted_run_leaves_no_half_written_report(pack, tmp_path):
+    """Ctrl-C in the middle of a run: finished reports are whole, the older good report of
+    the unfinished team is untouched, no temporary file is left, run.json says so."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from salesnb.runner import NOTEBOOKS
+    out = tmp_path / "out"
+    out.mkdir()
+    slow_team = pack["teams"][1]
+    old = out / f"team-{slugify(slow_team)}.html"
+    old.write_text("<html>the good report of last month's run</html>", encoding="utf-8")
+    nb = nbformat.read(NOTEBOOKS["team"], as_version=4)
+    cell = nbformat.v4.new_code_cell(f"if team == {slow_team!r}:\n    import time; time.sleep(120)")
+    cell.metadata["tags"] = []
+    nb.cells.insert(4, cell)
+    nbpath = tmp_path / "slow.ipynb"
+    nbformat.write(nb, nbpath)
+    script = (
+        "import json, sys\n"
+        "from salesnb.runner import render_pack\n"
+        "p = json.loads(sys.argv[1])\n"
+        "render_pack(p, out=sys.argv[2], teams=p['__teams'], workers=1,"
+        " notebooks={'team': sys.argv[3]})\n")
+    params = dict(pack["params"], __teams=pack["teams"])
+    env = dict(os.environ, SALESNB_NO_PROGRESS="1")
+    proc = subprocess.Popen([sys.executable, "-c", script, json.dumps(params, default=str),
+                             str(out), str(nbpath)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = out / f"team-{slugify(pack['teams'][0])}.html"
+    deadline = time.time() + 120
+    while not first.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.3)
+    assert first.exists(), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else ""
+    time.sleep(2)  # the slow team is now running
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert first.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert old.read_text(encoding="utf-8") == "<html>the good report of last month's run</html>"
+    assert not list(out.glob(".*.tmp"))
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    status = {r["name"]: r["status"] for r in run["reports"]}
+    assert status[pack["teams"][0]] == "ok" and status[slow_team] in ("interrupted", "failed")
+
+
+def test_weekly_variant(pack):
+    from salesnb.runner import render_pack
+    out = pack["out"].parent / "weekly"
+    params = dict(pack["params"], period="week", as_of="2026-10-21")
+    record = render_pack(params, out=out, teams=pack["teams"][:1], workers=1)
+    assert [r["status"] for r in record["reports"]] == ["ok"]
+    html = (out / f"team-{slugify(pack['teams'][0])}.html").read_text(encoding="utf-8")
+    assert "Weekly report" in html and "This week to date" in html
+    assert "Same days last week" in html
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["data"]["last_sale_date"] <= "2026-10-21"  # nothing after the as-of date counts

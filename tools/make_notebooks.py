@@ -119,8 +119,32 @@ def company_notebook():
     return nb
 
 
+def weekly_notebook():
+    cells = [
+        md("# Weekly team report (销售周报)\nOne team at an as-of date: progress against the "
+           "month and the year at that day, this week against last week, reps with no sales "
+           "this week and open alerts. Rendered by `salesnb run` when `period: week`."),
+        code("import salesnb as sn"),
+        code(PARAMS, tags=["parameters"]),
+        code("r = sn.report.open_team_report(**sn.report.notebook_params(globals()))\n"
+             "r.week_title()"),
+        code('r.section("progress")'),
+        code("r.headline()"),
+        code("r.run_rate()"),
+        code("r.week_over_week()"),
+        code("r.idle_reps()"),
+        code('r.section("alerts")'),
+        code("r.alerts()"),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent.parent / "notebooks"
     nbformat.write(team_notebook(), here / "team_report.ipynb")
     nbformat.write(company_notebook(), here / "company_report.ipynb")
+    nbformat.write(weekly_notebook(), here / "team_weekly.ipynb")
     print("wrote", here / "team_report.ipynb", here / "company_report.ipynb")

@@ -1,0 +1,352 @@
+"""Tests of salesnb.forecast: the estimator contract, backtests, intervals and projections."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from salesnb import forecast as fc
+from salesnb.cube import build_cube, monthly_actuals
+from salesnb.exceptions import DataError, NotFittedError, ParamsError
+
+MODELS = [fc.Naive(), fc.SeasonalNaive(), fc.Drift(), fc.RunRate(k=3), fc.LogTrendSeasonal(),
+          fc.AutoForecaster(), fc.make_default()]
+
+
+def monthly(values, start="2023-01") -> pd.Series:
+    return pd.Series([float(v) for v in values],
+                     index=pd.period_range(start, periods=len(values), freq="M"))
+
+
+def seasonal_trend(n: int) -> pd.Series:
+    """1000 * 1.01^t * (1 + 0.2 sin(2 pi month / 12)): +1 % a month, +-20 % by month."""
+    s = monthly(np.zeros(n), "2021-01")
+    t = np.arange(n)
+    return s + 1000 * 1.01 ** t * (1 + 0.2 * np.sin(2 * np.pi * s.index.month / 12))
+
+
+# ----------------------------------------------------------------------------- contract
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: type(m).__name__)
+def test_fit_returns_self(model):
+    m = clone(model)
+    assert m.fit(monthly(range(1, 31))) is m
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: type(m).__name__)
+def test_predict_before_fit_is_a_clear_error(model):
+    with pytest.raises(NotFittedError, match=r"not fitted.*\.fit\(y\)"):
+        clone(model).predict(3)
+
+
+def test_init_stores_settings_only():
+    m = fc.LogTrendSeasonal(window=24, alpha=0.5)
+    assert m.get_params()["window"] == 24 and m.get_params()["alpha"] == 0.5
+    assert not [a for a in vars(m) if a.endswith("_")]
+
+
+def test_predict_columns_and_months():
+    out = fc.Naive().fit(monthly([5, 6, 7], "2025-01")).predict(2)
+    assert list(out.columns) == ["month", "forecast", "lower", "upper"]
+    assert list(out["month"].astype(str)) == ["2025-04", "2025-05"]
+    assert list(out.index) == [0, 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(st.integers(-50, 1000), min_size=1, max_size=40),
+       horizon=st.integers(1, 15))
+def test_forecast_has_horizon_rows_and_ordered_intervals(values, horizon):
+    out = fc.forecast_series(monthly(values), horizon)
+    assert len(out) == horizon
+    assert np.isfinite(out[["forecast", "lower", "upper"]].to_numpy()).all()
+    assert (out["lower"] <= out["forecast"]).all() and (out["forecast"] <= out["upper"]).all()
+    assert (out["month"].diff().iloc[1:] == pd.offsets.MonthEnd(1)).all()
+
+
+def test_forecast_is_deterministic():
+    y = seasonal_trend(30) + monthly(np.arange(30) % 7 * 13, "2021-01")
+    pd.testing.assert_frame_equal(fc.forecast_series(y, 6), fc.forecast_series(y, 6))
+
+
+def test_month_start_timestamps_equal_periods():
+    y = seasonal_trend(30)
+    ts = y.set_axis(y.index.to_timestamp())
+    pd.testing.assert_frame_equal(fc.forecast_series(ts, 4), fc.forecast_series(y, 4))
+
+
+def test_fit_does_not_mutate_input():
+    y = monthly([3, 0, 5, 7])
+    before = y.copy()
+    fc.LogTrendSeasonal().fit(y)
+    pd.testing.assert_series_equal(y, before)
+
+
+# ----------------------------------------------------------------------------- the models
+def test_baselines_hand_worked():
+    y = monthly([10, 20, 30, 40])
+    assert fc.Naive().fit(y).predict(2)["forecast"].tolist() == [40, 40]
+    assert fc.Drift().fit(y).predict(2)["forecast"].tolist() == [50, 60]  # +10 a month
+    assert fc.RunRate(k=3).fit(y).predict(1)["forecast"].tolist() == [30]  # (20+30+40)/3
+    assert fc.RunRate(k=2).fit(y).predict(1)["forecast"].tolist() == [35]  # (30+40)/2
+
+
+def test_seasonal_naive_repeats_last_year():
+    y = monthly(list(range(1, 13)) + [100] * 3)       # last year's Apr..Mar = 4..12, 100, 100, 100
+    assert fc.SeasonalNaive().fit(y).predict(4)["forecast"].tolist() == [4, 5, 6, 7]
+
+
+def test_known_trend_and_seasonality_recovered_exactly():
+    y = seasonal_trend(48)
+    truth = seasonal_trend(54).iloc[48:].to_numpy()
+    out = fc.LogTrendSeasonal(alpha=1e-9, blend=0.0).fit(y).predict(6)
+    # log(y) = log(1000) + t log(1.01) + log(1 + 0.2 sin) exactly: a trend plus month effects
+    np.testing.assert_allclose(out["forecast"], truth, rtol=1e-6)
+    np.testing.assert_allclose(out["upper"], truth, rtol=1e-4)   # errors were 0: no width
+
+
+def test_default_recovers_trend_and_seasonality_within_tolerance():
+    y = seasonal_trend(48)
+    truth = seasonal_trend(60).iloc[48:].to_numpy()
+    out = fc.forecast_series(y, 12)
+    # the 50 % blend with last year's months lags the +12.7 %/year trend by about 6 %,
+    # and ridge shrinks the month effects a little: within 10 % of the truth
+    np.testing.assert_allclose(out["forecast"], truth, rtol=0.10)
+    assert (out["forecast"] < truth).all()        # the lag is on the low side
+
+
+def test_auto_picks_seasonal_naive_on_a_pure_seasonal_pattern():
+    pattern = [50, 80, 200, 60, 90, 210, 55, 85, 220, 40, 70, 400]
+    first_year = [p + 10 for p in pattern]     # then the same pattern exactly, twice
+    m = fc.AutoForecaster().fit(monthly(first_year + pattern * 2))
+    assert m.selected_ == "SeasonalNaive"
+    assert m.predict(3)["forecast"].tolist() == [50, 80, 200]
+
+
+# ----------------------------------------------------------------------------- short and odd
+def test_under_six_months_is_run_rate_with_note():
+    m = fc.make_default().fit(monthly([10, 20, 30, 40]))
+    assert m.note_ == fc.NOTE_RUN_RATE
+    assert m.predict(2)["forecast"].tolist() == [30, 30]     # (20 + 30 + 40) / 3
+
+
+def test_under_24_months_has_no_seasonal_term():
+    y = seasonal_trend(20)
+    m = fc.make_default().fit(y)
+    assert fc.NOTE_NO_SEASONAL in m.note_
+    assert "month-of-year" not in m.method_
+    assert m.selected_ != "SeasonalNaive"
+
+
+def test_new_rep_leading_zeros_are_ignored():
+    sales = [100, 120, 110, 130, 125, 140, 150]
+    late = fc.forecast_series(monthly([0, 0, 0] + sales, "2024-06"), 3)
+    plain = fc.forecast_series(monthly(sales, "2024-09"), 3)
+    pd.testing.assert_frame_equal(late, plain)
+
+
+def test_zero_months_fit_on_linear_scale():
+    y = monthly([100, 0, 120, 130, 0, 150, 160, 170])
+    m = fc.LogTrendSeasonal().fit(y)
+    assert "linear scale" in m.note_ and m.error_space_ == "linear"
+    assert np.isfinite(m.predict(3)[["forecast", "lower", "upper"]].to_numpy()).all()
+
+
+def test_negative_months_are_allowed():
+    y = monthly([100, -40, 90, 80, -10, 70, 60, 50])
+    out = fc.forecast_series(y, 3)
+    assert np.isfinite(out[["forecast", "lower", "upper"]].to_numpy()).all()
+
+
+def test_all_zero_series_forecasts_zero():
+    m = fc.make_default().fit(monthly([0] * 8))
+    out = m.predict(2)
+    assert (out[["forecast", "lower", "upper"]] == 0).all().all()
+    assert fc.NOTE_ALL_ZERO in m.note_
+
+
+def test_missing_months_are_filled_with_zero_and_noted():
+    y = pd.Series([10.0, 30.0], index=pd.PeriodIndex(["2025-01", "2025-03"], freq="M"))
+    m = fc.Naive().fit(y)
+    assert m.y_.tolist() == [10.0, 0.0, 30.0]
+    assert "1 missing months filled with 0" in m.note_
+
+
+# ----------------------------------------------------------------------------- validation
+@pytest.mark.parametrize("y, match", [
+    ([1.0, 2.0], "pandas Series"),
+    (pd.Series([1.0, 2.0], index=pd.to_datetime(["2025-01-15", "2025-02-15"])), "month-start"),
+    (pd.Series([1.0, 2.0], index=pd.PeriodIndex(["2025-01", "2025-01"], freq="M")), "duplicated"),
+    (pd.Series([1.0, np.nan], index=pd.period_range("2025-01", periods=2, freq="M")), "missing"),
+    (pd.Series([1.0, 2.0], index=pd.period_range("2025Q1", periods=2, freq="Q")), "freq"),
+    (pd.Series([1.0, 2.0]), "PeriodIndex"),
+    (pd.Series([], dtype=float, index=pd.PeriodIndex([], freq="M")), "empty"),
+    (pd.Series(["a", "b"], index=pd.period_range("2025-01", periods=2, freq="M")), "numbers"),
+])
+def test_bad_series_is_a_data_error(y, match):
+    with pytest.raises(DataError, match=match):
+        fc.forecast_series(y, 3)
+
+
+@pytest.mark.parametrize("kw", [{"level": 1.0}, {"level": 0}, {"level": 80}])
+def test_bad_level_is_a_params_error(kw):
+    with pytest.raises(ParamsError, match="level"):
+        fc.forecast_series(monthly([1, 2, 3]), 2, **kw)
+
+
+@pytest.mark.parametrize("horizon", [0, -1, 2.5])
+def test_bad_horizon_is_a_params_error(horizon):
+    with pytest.raises(ParamsError, match="horizon"):
+        fc.Naive().fit(monthly([1, 2, 3])).predict(horizon)
+
+
+# ----------------------------------------------------------------------------- backtests
+class Recorder(fc.Naive):
+    """A naive model that records the last month and the largest value it was fitted on."""
+
+    seen: list = []
+
+    def fit(self, y):
+        Recorder.seen.append((y.index[-1], float(y.max())))
+        return super().fit(y)
+
+
+def spike_series() -> pd.Series:
+    return monthly([100] * 20 + [1e9] + [100] * 9, "2023-01")   # spike in month 21 = 2024-09
+
+
+def test_backtest_fits_only_on_months_before_each_origin():
+    Recorder.seen = []
+    e = fc.backtest_errors(spike_series(), Recorder(), origins=12, horizons=range(1, 7))
+    assert len(Recorder.seen) == 12
+    for last, biggest in Recorder.seen:
+        assert biggest == (1e9 if last >= pd.Period("2024-09", "M") else 100)
+    assert set(e["origin"]) == {last for last, _ in Recorder.seen}
+
+
+def test_backtest_forecasts_do_not_see_the_future_spike():
+    e = fc.backtest_errors(spike_series(), fc.make_default(), origins=12)
+    before = e[e["origin"] < pd.Period("2024-09", "M")]
+    assert len(before) > 0 and (before["upper"] < 1e6).all()
+
+
+def test_backtest_counts_per_horizon():
+    b = fc.backtest(seasonal_trend(30), fc.Naive(), origins=12, horizons=range(1, 7))
+    assert list(b.columns) == ["horizon", "n", "mae", "mape", "mase", "coverage"]
+    assert b["n"].tolist() == [12, 11, 10, 9, 8, 7]     # origin k checks months up to the end
+
+
+def test_backtest_of_exact_seasonal_pattern_has_no_error():
+    y = monthly([5, 9, 2, 7, 3, 8, 1, 6, 4, 10, 12, 11] * 3)
+    b = fc.backtest(y, fc.SeasonalNaive(), origins=6, horizons=[1, 3])
+    assert (b["mae"] == 0).all() and (b["coverage"] == 1).all()
+    assert b["mase"].isna().all()     # in-sample seasonal-naive MAE is 0: no value
+
+
+def test_backtest_mase_uses_naive_scale_under_13_months():
+    y = monthly([10, 20, 10, 20])
+    e = fc.backtest_errors(y, fc.Naive(), origins=1, horizons=[1])
+    # training 10, 20, 10: mean |diff| = (10 + 10) / 2 = 10; forecast 10, actual 20 -> MASE 1
+    assert e["scale"].tolist() == [10.0]
+    assert fc.backtest(y, fc.Naive(), origins=1, horizons=[1])["mase"].tolist() == [1.0]
+
+
+def test_accuracy_sentence_uses_money_when_mape_is_undefined():
+    y = monthly([10, 0, 0])          # forecasts 10 then 0 against actuals 0, 0: MAE 5
+    assert fc.accuracy_sentence(y, model=fc.Naive(), origins=2) == (
+        "Over the last 2 months the one-month-ahead forecast was off by 5 on average.")
+
+
+def test_accuracy_sentence_without_history():
+    assert "not enough history" in fc.accuracy_sentence(monthly([10]))
+
+
+# ----------------------------------------------------------------------------- projections
+@pytest.mark.parametrize("target, prob", [(1150.0, 1.0), (1250.0, 0.0), (0.0, np.nan),
+                                          (None, np.nan)])
+def test_year_end_projection_of_a_flat_series(target, prob):
+    y = monthly([100] * 6, "2025-01")          # Jan..Jun at 100: no error, zero-width interval
+    p = fc.year_end_projection(y, as_of_month="2025-06", annual_target=target)
+    assert p["ytd_actual"] == 600 and p["months_remaining"] == 6
+    assert p["projection"] == pytest.approx(1200)     # 600 + 6 x 100
+    assert p["lower"] == pytest.approx(1200) and p["upper"] == pytest.approx(1200)
+    np.testing.assert_equal(p["probability"], prob)
+
+
+class KnownError(fc.Naive):
+    """Naive forecasts with a fixed 10 % log-normal error on every sum (huge dof: normal)."""
+
+    def _calibrate(self, v, months):
+        self.scale_ = self.cum_scale_ = np.full(12, 0.1)
+        self.dof_ = self.cum_dof_ = np.full(12, 1e9)
+
+
+def test_year_end_probability_from_a_known_normal():
+    y = monthly([100] * 6, "2025-01")
+    # remaining 6 months forecast 600, log error N(0, 0.1): P(sum >= 600) = 0.5
+    p = fc.year_end_projection(y, as_of_month="2025-06", annual_target=1200, model=KnownError())
+    assert p["probability"] == pytest.approx(0.5)
+    # the 80 % interval: 600 + 600 exp(-+1.28155 x 0.1) = 600 + 527.83 .. 600 + 682.04
+    assert p["lower"] == pytest.approx(1127.83, abs=0.01)
+    assert p["upper"] == pytest.approx(1282.04, abs=0.01)
+    # need 682.04 = 600 exp(1.28155 x 0.1): reached with probability 0.10
+    p = fc.year_end_projection(y, as_of_month="2025-06", annual_target=1282.04,
+                               model=KnownError())
+    assert p["probability"] == pytest.approx(0.10, abs=1e-4)
+
+
+def test_year_end_projection_uses_only_data_up_to_as_of():
+    y = monthly([100] * 6 + [1e9], "2025-01")
+    p = fc.year_end_projection(y, as_of_month="2025-06", annual_target=1200)
+    assert p["projection"] == pytest.approx(1200)
+
+
+def test_year_end_projection_fiscal_year():
+    y = monthly([100] * 8, "2025-01")        # fiscal year from July: YTD = Jul + Aug = 200
+    p = fc.year_end_projection(y, as_of_month="2025-08", annual_target=1200, fiscal_year_start=7)
+    assert p["ytd_actual"] == 200 and p["months_remaining"] == 10
+    assert p["projection"] == pytest.approx(1200)
+
+
+def test_year_end_projection_needs_data_to_as_of():
+    with pytest.raises(DataError, match="as_of_month"):
+        fc.year_end_projection(monthly([1, 2, 3], "2025-01"), as_of_month="2025-06",
+                               annual_target=10)
+
+
+def test_quarter_end_projection():
+    y = monthly([100] * 4, "2025-01")        # as of April: Q2 to date 100, May + Jun ahead
+    p = fc.quarter_end_projection(y, as_of_month="2025-04", quarter_target=250)
+    assert p["ytd_actual"] == 100 and p["months_remaining"] == 2
+    assert p["projection"] == pytest.approx(300) and p["probability"] == 1.0
+
+
+def test_projections_over_the_tiny_company(tiny_sales, tiny_targets):
+    actuals = monthly_actuals(build_cube(tiny_sales))
+    targets = tiny_targets.rename(columns={"target": "annual_target"})
+    out = fc.projections(actuals, targets, month="2025-02")
+    assert list(out.columns) == ["level", "unit", "team", "ytd_actual", "projection", "lower",
+                                 "upper", "annual_target", "probability", "method", "note"]
+    assert list(out["unit"]) == ["Company", "East", "West", "Ann", "Bob", "Cat", "Dan"]
+    # YTD = Jan + Feb: Company 330 + 260, Dan 70 + 0
+    assert out.set_index("unit")["ytd_actual"].to_dict() == {
+        "Company": 590, "East": 320, "West": 270, "Ann": 240, "Bob": 80, "Cat": 200, "Dan": 70}
+    assert (out["annual_target"] == [3600, 1800, 1800, 1200, 600, 1200, 600]).all()
+    assert out["probability"].between(0, 1).all()
+    assert (out["note"].str.contains("no seasonal term")).all()     # 14 months of history
+    assert list(out.loc[out["unit"] == "Ann", "team"]) == ["East"]
+
+
+def test_projections_without_target_give_no_value(tiny_sales):
+    actuals = monthly_actuals(build_cube(tiny_sales))
+    targets = pd.DataFrame({"level": ["company"], "unit": ["Company"], "annual_target": [3600.0]})
+    out = fc.projections(actuals, targets, month="2025-02")
+    assert out["probability"].isna().sum() == 6 and out["annual_target"].isna().sum() == 6
+
+
+def test_projections_missing_target_column_is_a_clear_error(tiny_sales):
+    actuals = monthly_actuals(build_cube(tiny_sales))
+    with pytest.raises(DataError, match="annual_target"):
+        fc.projections(actuals, pd.DataFrame({"level": [], "unit": []}), month="2025-02")
