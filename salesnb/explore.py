@@ -23,7 +23,8 @@ from .cube import COMPANY
 from .exceptions import ParamsError
 
 __all__ = ["DATA_KEYS", "resolve_paths", "read_params", "run_summary", "pick_unit", "reps_of",
-           "months_of", "unit_options", "unit_series", "progress_card", "compare_models",
+           "months_of", "unit_options", "unit_series", "progress_card", "projection_card",
+           "compare_models",
            "View", "team_rep_controls", "linked_view"]
 
 #: params keys that name a data source (a path, or a mapping for a database source)
@@ -219,6 +220,37 @@ def progress_card(progress: pd.DataFrame, *, level: str, unit: str, metric: str 
     show = {"money": lambda v: fmt.money(v, currency), "pct": fmt.pct, "pts": fmt.points}
     items = [(c, float(row[c]), show[kind](row[c])) for c, kind in _CARD if c in r.columns]
     return pd.DataFrame(items, columns=["measure", "value", "shown"])
+
+
+def projection_card(projection: Mapping, *, currency: str = "$") -> pd.DataFrame:
+    """Turn a year- or quarter-end projection (a dict) into a readable column of measures.
+
+    Returns
+    -------
+    DataFrame with columns ``measure``, ``value`` and ``shown`` (formatted): the numbers of
+    :func:`salesnb.forecast.year_end_projection` first, then ``method`` and ``note``
+    (text in ``shown``, NaN value) when present and not empty.
+
+    Examples
+    --------
+    >>> projection_card({"ytd_actual": 600.0, "projection": 1200.0, "probability": 0.75,
+    ...                  "months_remaining": 6, "note": ""})
+                measure    value   shown
+    0        ytd_actual   600.00    $600
+    1        projection  1200.00   $1.2K
+    2       probability     0.75  75.0 %
+    3  months_remaining     6.00       6
+    """
+    kinds = {"ytd_actual": "money", "forecast_remaining": "money", "projection": "money",
+             "lower": "money", "upper": "money", "annual_target": "money",
+             "quarter_target": "money", "probability": "pct", "months_remaining": "int"}
+    show = {"money": lambda v: fmt.money(v, currency), "pct": fmt.pct,
+            "int": lambda v: str(int(v))}
+    rows = [(k, float(projection[k]), show[kind](projection[k]))
+            for k, kind in kinds.items() if k in projection]
+    rows += [(k, float("nan"), str(projection[k])) for k in ("method", "note")
+             if projection.get(k)]
+    return pd.DataFrame(rows, columns=["measure", "value", "shown"])
 
 
 def compare_models(y: pd.Series, models: Mapping[str, object] | None = None, *,

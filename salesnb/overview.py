@@ -12,7 +12,7 @@ import pandas as pd
 from . import fmt, plots
 from . import progress as _progress
 from .html import Block
-from .sections import ReportBase, _month_name, _names, say
+from .sections import ReportBase, _month_name, _names, alert_rows, say
 
 __all__ = ["CompanyReport", "open_company_report"]
 
@@ -133,8 +133,9 @@ class CompanyReport(ReportBase):
                  if self.lang != "zh" else f" 另有{len(reps)}条关于销售代表的警报（见团队报告）。")
         if not len(shown):
             return Block("", say("alerts_none", self.lang) + extra)
-        return Block(self.table(shown[["severity", "unit", "rule", "message"]], {}),
-                     say("alerts", self.lang, n=len(shown), first=str(shown["message"].iloc[0]))
+        rows = alert_rows(shown, self.lang)
+        return Block(self.table(rows, {}),
+                     say("alerts", self.lang, n=len(shown), first=str(rows["message"].iloc[0]))
                      + extra)
 
     def recognition(self) -> Block:

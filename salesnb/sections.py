@@ -245,7 +245,12 @@ class ReportBase:
                        lo=self.money(p["lower"]), hi=self.money(p["upper"]), vs=vs,
                        target=self.money(target), prob=fmt.pct(p["probability"], digits=0))
         note = str(p.get("note", "") or "")
-        if len(y) >= 13:
+        if len(y) >= 13 and self.lang == "zh":
+            b = _fc.backtest(y, _fc.make_default(), origins=12, horizons=[1]).iloc[0]
+            size = (f"{b['mape'] * 100:.0f} %" if not pd.isna(b["mape"])
+                    else self.money(b["mae"]))
+            sentence += f" 过去{int(b['n'])}个月，提前一个月的预测平均误差为{size}。"
+        elif len(y) >= 13:
             sentence += " " + _fc.accuracy_sentence(y, origins=12)
         if note:
             sentence += " " + note
@@ -585,9 +590,9 @@ def _team_extra(cls):
         al = al[al["level"] != "company"] if len(al) else al
         if not len(al):
             return Block("", say("alerts_none", self.lang))
-        shown = al[["severity", "unit", "rule", "message"]]
+        shown = alert_rows(al, self.lang)
         return Block(self.table(shown, {}), say("alerts", self.lang, n=len(al),
-                                               first=str(al["message"].iloc[0])))
+                                               first=str(shown["message"].iloc[0])))
 
     def recognition(self) -> Block:
         from . import alerts as a
@@ -664,3 +669,47 @@ def _weekly(cls):
 
 
 TeamReport = _weekly(TeamReport)
+
+
+_RULES_ZH = {"behind_pace": "落后进度", "mom_drop": "环比下降", "yoy_drop": "同比下降",
+             "no_sales": "无成交", "target_mismatch": "目标不一致", "data_quality": "数据质量",
+             "projected_miss": "预计未达标"}
+_SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
+
+
+def alert_rows(alerts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Return severity, unit, rule, message of alerts in the report language.
+
+    English messages are the alert rules' own sentences; Chinese ones are worded here
+    from the same tested values (the rule's ``value``).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"level": ["team"], "unit": ["华东"], "team": ["华东"],
+    ...                   "rule": ["behind_pace"], "severity": ["high"], "value": [-0.062],
+    ...                   "threshold": [-0.05], "message": ["..."]})
+    >>> alert_rows(a, "zh").iloc[0].tolist()
+    ['高', '华东', '落后进度', '华东落后时间进度6.2个百分点。']
+    """
+    out = alerts[["severity", "unit", "rule", "message"]].copy()
+    if lang != "zh" or not len(alerts):
+        return out.reset_index(drop=True)
+    msgs = []
+    for r in alerts.itertuples():
+        who = f"{r.unit}（{r.team}）" if r.level == "rep" and isinstance(r.team, str) and r.team \
+            else str(r.unit)
+        v = float(r.value) if r.value is not None and not pd.isna(r.value) else np.nan
+        text = {
+            "behind_pace": f"{who}落后时间进度{-v * 100:.1f}个百分点。",
+            "mom_drop": f"{who}销售额环比下降{-v * 100:.1f} %。",
+            "yoy_drop": f"{who}销售额同比下降{-v * 100:.1f} %。",
+            "no_sales": f"{who}已连续{v:.0f}天没有成交。",
+            "projected_miss": f"{who}预计年末只能完成年度目标的{v * 100:.1f} %。",
+            "target_mismatch": f"{who}的下级目标之和与其目标不一致（相差{abs(v):,.0f}）。",
+            "data_quality": f"数据质量问题：{r.message}",
+        }.get(r.rule, str(r.message))
+        msgs.append(text)
+    out["message"] = msgs
+    out["severity"] = out["severity"].map(lambda s: _SEVERITY_ZH.get(s, s))
+    out["rule"] = out["rule"].map(lambda s: _RULES_ZH.get(s, s))
+    return out.reset_index(drop=True)
