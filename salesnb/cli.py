@@ -53,7 +53,9 @@ def cmd_validate(args) -> int:
         print(f"Data errors in {path}:\n{exc}", file=sys.stderr)
         return 1
     q = ds.quality_table()
-    print(f"{path}: {len(ds.sales):,} sales rows loaded; last sale {ds.last_sale_date}.")
+    last = ds.last_sale_date
+    last = last.date() if hasattr(last, "date") else last
+    print(f"{path}: {len(ds.sales):,} sales rows loaded; last sale {last}.")
     for name, src in ds.sources.items():
         print(f"  {name}: {src['path']} ({src['rows']:,} rows)")
     if len(q):
@@ -129,6 +131,10 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # e.g. `salesnb validate p.yaml | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

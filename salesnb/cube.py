@@ -13,6 +13,7 @@ in the month; it counts for the team and rep of that first sale.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["COMPANY", "CUBE_COLUMNS", "ACTUALS_COLUMNS", "build_cube", "monthly_actuals",
@@ -119,27 +120,37 @@ def monthly_actuals(cube: pd.DataFrame, *, metric: str = "amount") -> pd.DataFra
     if cube.empty:
         return pd.DataFrame(columns=ACTUALS_COLUMNS)
     months = pd.period_range(cube["month"].min(), cube["month"].max(), freq="M")
+    last = months.max()
     out = []
     comp = cube.groupby("month")[metric].sum().reindex(months, fill_value=0)
     out.append(pd.DataFrame({"month": months, "level": "company", "unit": COMPANY, "team": "",
                              "metric": metric, "actual": comp.to_numpy(dtype=float)}))
     for level in ("team", "rep"):
-        g = cube.groupby([level, "month"])[metric].sum()
-        for unit, ser in g.groupby(level=0, sort=True):
-            ser = ser.droplevel(0)
-            idx = pd.period_range(ser.index.min(), months.max(), freq="M")
-            ser = ser.reindex(idx, fill_value=0)
-            if level == "team":
-                team = pd.Series(unit, index=idx)
-            else:
-                rows = cube[cube["rep"] == unit]
-                main = (rows.groupby(["month", "team"])["amount"].sum().abs().reset_index()
-                        .sort_values(["month", "amount"], ascending=[True, False])
-                        .drop_duplicates("month").set_index("month")["team"])
-                team = main.reindex(idx).ffill()
-            out.append(pd.DataFrame({"month": idx, "level": level, "unit": str(unit),
-                                     "team": team.to_numpy(), "metric": metric,
-                                     "actual": ser.to_numpy(dtype=float)}))
+        sums = cube.groupby([level, "month"], sort=True)[metric].sum()
+        first = sums.reset_index().groupby(level)["month"].min()
+        # every unit from its first month through the last month of the data
+        counts = (last.ordinal - first.map(lambda p: p.ordinal)).astype(int) + 1
+        units = np.repeat(first.index.to_numpy(), counts.to_numpy())
+        ords = np.concatenate([np.arange(f.ordinal, last.ordinal + 1) for f in first]) \
+            if len(first) else np.array([], dtype=int)
+        grid = pd.MultiIndex.from_arrays([units, pd.PeriodIndex.from_ordinals(ords, freq="M")],
+                                         names=[level, "month"])
+        vals = sums.reindex(grid, fill_value=0).to_numpy(dtype=float)
+        frame = pd.DataFrame({"month": grid.get_level_values(1), "level": level,
+                              "unit": grid.get_level_values(0).astype(str), "metric": metric,
+                              "actual": vals})
+        if level == "team":
+            frame["team"] = frame["unit"]
+        else:  # a rep's team that month: where most of the month's amount was booked
+            main = (cube.assign(_abs=cube["amount"].abs())
+                    .groupby(["rep", "month", "team"], sort=True)["_abs"].sum().reset_index()
+                    .sort_values(["rep", "month", "_abs"], ascending=[True, True, False],
+                                 kind="stable")
+                    .drop_duplicates(["rep", "month"]).set_index(["rep", "month"])["team"])
+            team = main.reindex(grid)
+            team = pd.Series(team.to_numpy(), index=frame.index).groupby(frame["unit"]).ffill()
+            frame["team"] = team.to_numpy()
+        out.append(frame[ACTUALS_COLUMNS])
     res = pd.concat(out, ignore_index=True)
     res["month"] = pd.PeriodIndex(res["month"], freq="M")
     return res[ACTUALS_COLUMNS]

@@ -47,13 +47,13 @@ def resolve_paths(params: Mapping, *, base_dir) -> dict:
     >>> p = resolve_paths({"sales": "../data/s.csv", "org": "", "targets": "/d/t.csv",
     ...                    "month": "2026-10"}, base_dir="/work/params")
     >>> Path(p["sales"]).as_posix(), p["org"], p["targets"], p["month"]
-    ('/work/params/../data/s.csv', '', '/d/t.csv', '2026-10')
+    ('/work/data/s.csv', '', '/d/t.csv', '2026-10')
     """
     out = dict(params)
     for key in DATA_KEYS:
         v = out.get(key)
         if isinstance(v, str) and v and not os.path.isabs(v):
-            out[key] = str(Path(base_dir) / v)
+            out[key] = os.path.normpath(Path(base_dir) / v)
     return out
 
 
@@ -166,7 +166,8 @@ def unit_options(tables: dict) -> list[tuple[str, tuple[str, str]]]:
     teams = sorted(p.loc[p["level"] == "team", "unit"].astype(str).unique())
     opts += [(f"Team: {t}", ("team", t)) for t in teams]
     reps = p[p["level"] == "rep"].drop_duplicates("unit").sort_values(["team", "unit"])
-    opts += [(f"Rep: {u} ({t})", ("rep", str(u))) for u, t in zip(reps["unit"], reps["team"])]
+    opts += [(f"Rep: {u} ({t})", ("rep", str(u)))
+             for u, t in zip(reps["unit"], reps["team"], strict=True)]
     return opts
 
 
@@ -339,6 +340,7 @@ class _Html:
 def team_rep_controls(tables: dict, *, team: str, rep: str):
     """Return linked team and rep dropdowns: choosing a team lists its reps."""
     import ipywidgets as widgets
+
     from .report import teams_of
     t = widgets.Dropdown(options=teams_of(tables), value=team, description="Team")
     reps = reps_of(tables, team)
@@ -359,17 +361,20 @@ def linked_view(view: Callable[..., object], **controls) -> None:
 
     The first result is an ordinary cell output, so a saved or headless run (nbval,
     nbconvert) shows the default selection; in a live kernel the controls replace it in
-    place through a display handle.
+    place through a display handle. An error raised by ``view`` is shown under the
+    controls (the previous view stays).
     """
     import ipywidgets as widgets
     from IPython.display import display
-    state: dict = {"handle": None}
+    state: dict = {"show": None}
 
     def redraw(**kw):
-        if state["handle"] is not None:
-            state["handle"].update(view(**kw))
+        if state["show"] is not None:  # the first call (at construction) is the default below
+            state["show"](view(**kw))
 
     ui = widgets.interactive(redraw, **controls)  # children: the controls, then its output
-    display(widgets.HBox(list(ui.children[:-1]), layout=widgets.Layout(flex_flow="row wrap")))
-    state["handle"] = display(view(**ui.kwargs), display_id=True)
-
+    row = widgets.HBox(list(ui.children[:-1]), layout=widgets.Layout(flex_flow="row wrap"))
+    display(widgets.VBox([row, ui.out]))  # ui.out shows an error raised while redrawing
+    handle = display(view(**ui.kwargs), display_id=True)
+    # outside IPython there is no display handle: each new view is shown after the last
+    state["show"] = handle.update if handle is not None else display

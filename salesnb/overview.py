@@ -73,7 +73,7 @@ class CompanyReport(ReportBase):
         ax = plots.gap_waterfall(a[["child", "gap"]], currency=self.currency, lang=self.lang,
                                  total_label=self.company)
         gap = float(a["gap"].sum())
-        span_word = "year-to-date" if self.lang != "zh" else "当年累积"
+        span_word = "the year to date" if self.lang != "zh" else "当年累积"
         if gap > 0:
             top = a[a["gap"] > 0].sort_values("gap", ascending=False).head(2)
             sent = say("attribution", self.lang, unit=self.company, span=span_word,

@@ -74,15 +74,56 @@ def _targets_for(dataset, actuals, *, month, fiscal_year_start, target_split, ta
     if dataset.targets is not None and len(dataset.targets):
         raw, source = dataset.targets, "given"
     elif rule.get("rule", "prior_year_growth") == "prior_year_growth" and rule:
-        raw = _targets.prior_year_growth(actuals[actuals["metric"] == "amount"], year=fy,
-                                         growth=float(rule.get("growth", 0.1)),
-                                         fiscal_year_start=fiscal_year_start)
+        monthly_raw = _targets.prior_year_growth(actuals[actuals["metric"] == "amount"], year=fy,
+                                                 growth=float(rule.get("growth", 0.1)),
+                                                 fiscal_year_start=fiscal_year_start)
         source = f"prior_year_growth ({float(rule.get('growth', 0.1)) * 100:.0f} %)"
+        if rule.get("basis", "annual") == "annual":
+            # one yearly target per unit (last year x (1 + growth)), split by target_split:
+            # copying each unit's own months gives absurd targets to sparse reps
+            raw = (monthly_raw.groupby(["level", "unit", "metric"], sort=False)["target"].sum()
+                   .round(2).reset_index().assign(period=str(fy)))
+            raw = raw[["period", "level", "unit", "metric", "target"]]
+        else:  # basis: monthly - each month = the same month last year x (1 + growth)
+            raw = monthly_raw
     else:
         return pd.DataFrame(columns=["month", "level", "unit", "metric", "target"]), "none"
     monthly = _targets.monthly_targets(raw, fiscal_year_start=fiscal_year_start,
                                        method=target_split, last_year=actuals)
     return monthly, source
+
+
+def _projection_chunk(args):
+    amount, annual, month, fys = args
+    return _fc.projections(amount, annual, month=month, fiscal_year_start=fys)
+
+
+def _projections(amount: pd.DataFrame, annual: pd.DataFrame, *, month, fiscal_year_start: int,
+                 workers: int | None = None) -> pd.DataFrame:
+    """Year-end projections for every unit; many units are spread over processes.
+
+    Each unit's forecast is independent, so chunks of units give the same rows as one call.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    keys = amount[["level", "unit"]].drop_duplicates()
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if len(keys) < 60 or workers < 2:
+        return _fc.projections(amount, annual, month=month, fiscal_year_start=fiscal_year_start)
+    chunks = []
+    for i in range(workers):
+        part = keys.iloc[i::workers]
+        sel = amount.merge(part, on=["level", "unit"])
+        chunks.append((sel, annual, month, fiscal_year_start))
+    import multiprocessing as mp
+    # fork: the workers inherit the imported modules (prepare runs before any report thread)
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
+        parts = list(ex.map(_projection_chunk, chunks))
+    out = pd.concat(parts, ignore_index=True)
+    order = {"company": 0, "team": 1, "rep": 2}
+    out = out.assign(_o=out["level"].map(order)).sort_values(["_o", "unit"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
 
 
 def _mid_month_growth(prog: pd.DataFrame, sales: pd.DataFrame, as_of) -> pd.DataFrame:
@@ -135,11 +176,13 @@ def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
                  .agg(team=("team", "last"), last_sale_date=("date", "max")).reset_index())
     amount = actuals[actuals["metric"] == "amount"]
     annual = annual_targets(monthly, month=m, fiscal_year_start=fiscal_year_start)
-    projections = _fc.projections(amount, annual, month=m, fiscal_year_start=fiscal_year_start)
+    projections = _projections(amount, annual, month=m, fiscal_year_start=fiscal_year_start)
     quality = dataset.quality_table()
     alert_table = _alerts.evaluate_alerts(
         prog, as_of=as_of_ts, thresholds=thresholds or None, last_sale=last_sale,
-        mismatches=mismatches, quality=quality[quality["severity"] != "info"] if len(quality) else None,
+        mismatches=mismatches,
+        quality=(quality[(quality["severity"] != "info") & (quality["check"] != "after_report_month")]
+                 if len(quality) else None),
         projection=projections)
     tier_table = _alerts.incentive_tiers(prog, tiers=tiers or None)
     from .compare import rank_units
@@ -286,7 +329,8 @@ def load_prepared(params: dict) -> dict:
         sales=params["sales"], targets=params.get("targets") or None,
         org=params.get("org") or None, opportunities=params.get("opportunities") or None,
         spend=params.get("spend") or None, satisfaction=params.get("satisfaction") or None,
-        columns=params.get("columns") or None, as_of=params.get("as_of") or month)
+        columns=params.get("columns") or None, as_of=params.get("as_of") or month,
+        base_dir=params.get("base_dir") or None)
     return prepare(dataset, month=month, as_of=params.get("as_of") or None,
                    fiscal_year_start=params.get("fiscal_year_start", 1),
                    target_split=params.get("target_split", "equal"),

@@ -94,11 +94,15 @@ def resolve_params(raw: dict, *, base_dir: Path) -> dict:
 
 def public_params(params: dict) -> dict:
     """Return params without secrets (keys that look like passwords or tokens are masked)."""
+    from .sources import safe_url
+
     def clean(v, k=""):
         if isinstance(v, dict):
             return {kk: clean(vv, kk) for kk, vv in v.items()}
         if any(w in str(k).lower() for w in SECRET_WORDS):
             return "***"
+        if str(k).lower() == "url" and isinstance(v, str):
+            return safe_url(v)  # a password typed into a url is hidden too
         return v
     return clean(params)
 
@@ -277,7 +281,8 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
         selected = list(teams)
     else:
         selected = all_teams
-    base = {k: v for k, v in params.items() if k not in RUNNER_KEYS}
+    # notebooks read the run cache; they get the params without secrets (urls masked)
+    base = {k: v for k, v in public_params(params).items() if k not in RUNNER_KEYS}
     base["cache"] = str(cache.resolve())
     jobs = []
     if company and not teams and Path(notebooks["company"]).exists():

@@ -42,9 +42,9 @@ SENTENCES = {
         "customers": "{active} active customers this month ({yoy} year on year), "
                      "{new} of them new.",
         "ranking": "{unit} ranks {rank} of {n} teams by attainment this month.",
-        "attribution": "{unit}'s {span} gap is {gap}; {top_share} of the shortfall comes from "
-                       "{top_names}.",
-        "attribution_ok": "{unit} is ahead of its {span} target by {surplus}; "
+        "attribution": "{unit}'s gap for {span} is {gap}; {top_share} of the shortfall comes "
+                       "from {top_names}.",
+        "attribution_ok": "{unit} is ahead of its target for {span} by {surplus}; "
                           "{top_names} contributed most.",
         "contrib": "Sales changed by {change} year on year; the largest contributions came "
                    "from {names}.",
@@ -187,13 +187,22 @@ class ReportBase:
                        cum_att=fmt.pct(cum["cum_attainment"] if cum is not None else np.nan))
         if chart:
             ax = plots.monthly_progress(mp, currency=self.currency, lang=self.lang)
-            return Block(plots.figure_svg(ax.figure), sentence)
+            best = done.loc[done["attainment"].idxmax()] if done["attainment"].notna().any() else None
+            if best is None:
+                return Block(plots.figure_svg(ax.figure), "")
+            chart_sentence = (f"The best month was {best['month']} at {fmt.pct(best['attainment'])} "
+                              f"of target; the line shows the cumulative actual against the "
+                              f"cumulative target." if self.lang != "zh" else
+                              f"表现最好的是{best['month']}，达成率{fmt.pct(best['attainment'])}；"
+                              f"折线为累计实际与累计目标。")
+            return Block(plots.figure_svg(ax.figure), chart_sentence)
         shown = mp.assign(month=mp["month"].astype(str))
         body = self.table(shown, {"target": "money", "actual": "money", "attainment": "att",
                                   "cum_target": "money", "cum_actual": "money",
                                   "cum_attainment": "att"},
-                          labels={"cum_attainment": self.L("attainment") + " (cum.)"})
-        return Block(body, sentence, title=self.L("progress"))
+                          labels={"cum_attainment": self.L("attainment") + (
+                              " (cum.)" if self.lang != "zh" else "（累计）")})
+        return Block(body, sentence, title="Monthly progress" if self.lang != "zh" else "月度进度")
 
     def run_rate_for(self, level, unit) -> Block:
         r = self.prow(level, unit)
@@ -244,7 +253,9 @@ class ReportBase:
         sentence = say("forecast", self.lang, proj=self.money(p["projection"]),
                        lo=self.money(p["lower"]), hi=self.money(p["upper"]), vs=vs,
                        target=self.money(target), prob=fmt.pct(p["probability"], digits=0))
-        note = str(p.get("note", "") or "")
+        note = str(p.get("note", "") or "").strip()
+        if note:
+            note = note[0].upper() + note[1:] + ("" if note.endswith(".") else ".")
         if len(y) >= 13 and self.lang == "zh":
             b = _fc.backtest(y, _fc.make_default(), origins=12, horizons=[1]).iloc[0]
             size = (f"{b['mape'] * 100:.0f} %" if not pd.isna(b["mape"])
@@ -435,7 +446,7 @@ def _team_extra(cls):
         shown = a[["child", "target", "actual", "gap", "share", "attainment"]].rename(
             columns={"child": "rep"})
         gap = float(a["gap"].sum())
-        span_word = {"month": ("this month", "本月"), "ytd": ("year-to-date", "当年累积")}[span]
+        span_word = {"month": ("this month", "本月"), "ytd": ("the year to date", "当年累积")}[span]
         span_word = span_word[1] if self.lang == "zh" else span_word[0]
         if gap > 0:
             pos = a[a["gap"] > 0].sort_values("gap", ascending=False)
@@ -449,7 +460,7 @@ def _team_extra(cls):
                            surplus=self.money(-gap), top_names=_names(neg["child"], self.lang))
         total = pd.DataFrame([{"rep": self.team, "target": a["target"].sum(),
                                "actual": a["actual"].sum(), "gap": gap,
-                               "share": 1.0 if gap else np.nan,
+                               "share": 1.0 if gap > 0 else np.nan,
                                "attainment": a["actual"].sum() / a["target"].sum()
                                if a["target"].sum() else np.nan}])
         body = self.table(pd.concat([shown, total], ignore_index=True),

@@ -103,18 +103,30 @@ def safe_url(url: str) -> str:
     'sqlite:///data/crm.db'
     """
     from sqlalchemy.engine import make_url
+    text = str(url).strip()
     try:
-        u = make_url(url)
-        parts = []
-        for k, v in u.query.items():
-            for one in (v if isinstance(v, tuple) else (v,)):
-                secret = any(w in k.lower() for w in _SECRET_KEYS)
-                parts.append(f"{quote(k)}={'***' if secret else quote(str(one), safe='')}")
-        text = u.set(query={}).render_as_string(hide_password=True)
-        return text + ("?" + "&".join(parts) if parts else "")
+        make_url(expand_env(text, environ=_Anything()))
     except Exception:  # noqa: BLE001 - unparsable: show the scheme only
-        scheme = str(url).split("://", 1)[0] if "://" in str(url) else "sql"
+        scheme = text.split("://", 1)[0] if "://" in text else "sql"
         return f"{scheme}://***"
+    # textual, so the rest stays as written (SQLAlchemy would %-escape ${VAR})
+    text = re.sub(r"^([\w+]+://[^:/@]*):[^@]*@", r"\1:***@", text)
+    head, qm, query = text.partition("?")
+    if qm:
+        query = "&".join(
+            f"{k}=***" if any(w in k.lower() for w in _SECRET_KEYS) else f"{k}{eq}{v}"
+            for k, eq, v in (p.partition("=") for p in query.split("&")))
+    return head + qm + query
+
+
+class _Anything(dict):
+    """An environ in which every variable is set (to check a url's shape)."""
+
+    def __contains__(self, key):
+        return True
+
+    def __getitem__(self, key):
+        return "x"
 
 
 def source_label(spec: Mapping) -> str:
@@ -191,10 +203,24 @@ def _engine(spec: Mapping, base_dir, label: str):
                         "driver (PostgreSQL: pip install 'salesnb[postgres]').") from None
 
 
+def _root(exc: BaseException) -> BaseException:
+    """Return the SQLAlchemy error behind ``exc`` (pandas and drivers wrap them)."""
+    from sqlalchemy import exc as sa_exc
+    seen, e = set(), exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, sa_exc.SQLAlchemyError):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return exc
+
+
 def _clean(exc: BaseException, secrets: list[str]) -> str:
     """Return the first lines of a database error with every secret replaced by ***."""
+    exc = _root(exc)
     text = str(getattr(exc, "orig", None) or exc)
-    text = re.sub(r"\(Background on this error at:.*?\)", "", text)
+    text = re.sub(r"\(Background on this error at:.*?\)|\[SQL: .*?\]|\[parameters: .*?\]",
+                  "", text, flags=re.S)
     text = " ".join(line.strip() for line in text.strip().splitlines()[:3] if line.strip())
     for s in sorted(set(secrets), key=len, reverse=True):
         if len(s) >= 3:
@@ -204,6 +230,7 @@ def _clean(exc: BaseException, secrets: list[str]) -> str:
 
 def _fail(exc: BaseException, label: str, secrets: list[str], doing: str) -> DataError:
     from sqlalchemy import exc as sa_exc
+    exc = _root(exc)
     if isinstance(exc, sa_exc.OperationalError) and "connect" in str(exc).lower():
         fix = ("Check the url's host, port, user and database, that the server runs, and that "
                "the password variable holds the right password.")
@@ -219,7 +246,13 @@ def _from_clause(spec: Mapping, dialect) -> str:
         q = dialect.identifier_preparer.quote
         return ".".join(q(p) for p in str(spec["table"]).split("."))
     query = str(spec["query"]).strip().rstrip(";")
-    return f"({query}) AS salesnb_src"
+    return f"({query})"
+
+
+def _fetch(con, statement) -> pd.DataFrame:
+    res = con.execute(statement)
+    return pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()),
+                                     coerce_float=True)
 
 
 def read_sql_source(spec: Mapping, *, label: str | None = None, base_dir=None) -> pd.DataFrame:
@@ -249,8 +282,8 @@ def read_sql_source(spec: Mapping, *, label: str | None = None, base_dir=None) -
     engine, secrets = _engine(spec, base_dir, label)
     try:
         with engine.connect() as con:
-            sql = f"SELECT * FROM {_from_clause(spec, engine.dialect)}"
-            df = pd.read_sql(sa.text(sql), con)
+            sql = f"SELECT * FROM {_from_clause(spec, engine.dialect)} AS src"
+            df = _fetch(con, sa.text(sql))
     except DataError:
         raise
     except Exception as e:  # noqa: BLE001 - never let a driver message carry a secret out
@@ -398,7 +431,7 @@ def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None, as
     doing = "reading the columns"
     try:
         with engine.connect() as con:
-            names = list(con.execute(sa.text(f"SELECT * FROM {frm} WHERE 1 = 0")).keys())
+            names = list(con.execute(sa.text(f"SELECT * FROM {frm} AS src WHERE 1 = 0")).keys())
             found = _sales_columns(names, columns, label)
             e = _exprs(found, dialect)
             doing = "checking the data"
@@ -416,7 +449,7 @@ def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None, as
             doing = "aggregating"
 
             def run(sql):
-                return pd.read_sql(sa.text(base + sql), con)
+                return _fetch(con, sa.text(base + sql))
 
             meta = run(f"SELECT COUNT(*) AS n_rows, SUM(CASE WHEN {keep} THEN 0 ELSE 1 END) AS "
                        f"n_late, MIN(CASE WHEN {keep} THEN d END) AS first_d, "

@@ -341,30 +341,36 @@ def monthly_targets(
     quarter_hit = [tuple(r) in month_q for r in t[keys + ["quarter"]].to_numpy().tolist()]
     t = t[~((t["kind"] == 1) & np.asarray(quarter_hit, dtype=bool))]
 
-    frames = []
-    for row in t.itertuples(index=False):
+    cols: dict[str, list] = {"month": [], "level": [], "unit": [], "metric": [], "target": []}
+    monthly_rows = t[t["kind"] == 2]
+    if len(monthly_rows):  # given per month: kept as they are (no per-row work)
+        cols["month"].extend(m[0] for m in monthly_rows["months"])
+        for c in ("level", "unit", "metric", "target"):
+            cols[c].extend(monthly_rows[c].tolist())
+    for row in t[t["kind"] != 2].itertuples(index=False):
         months = row.months
-        if row.kind == 2:
-            parts = np.array([row.target])
+        if method == "seasonal":
+            idx = [(row.level, row.unit, row.metric, m - 12) for m in months]
+            w = history.reindex(pd.MultiIndex.from_tuples(idx)).fillna(0.0).to_numpy()
+        elif method == "distribution":
+            pos = [(m.month - fiscal_year_start) % 12 for m in months]
+            w = dist[pos]
         else:
-            if method == "seasonal":
-                idx = [(row.level, row.unit, row.metric, m - 12) for m in months]
-                w = history.reindex(pd.MultiIndex.from_tuples(idx)).fillna(0.0).to_numpy()
-            elif method == "distribution":
-                pos = [(m.month - fiscal_year_start) % 12 for m in months]
-                w = dist[pos]
-            else:
-                w = np.ones(len(months))
-            if w.sum() <= 0:
-                w = np.ones(len(months))
-            parts = largest_remainder(w, row.target, decimals=decimals)
-        frames.append(pd.DataFrame({"month": months, "level": row.level, "unit": row.unit,
-                                    "metric": row.metric, "target": parts}))
-    if not frames:
+            w = np.ones(len(months))
+        if w.sum() <= 0:
+            w = np.ones(len(months))
+        parts = largest_remainder(w, row.target, decimals=decimals)
+        cols["month"].extend(months)
+        cols["level"].extend([row.level] * len(months))
+        cols["unit"].extend([row.unit] * len(months))
+        cols["metric"].extend([row.metric] * len(months))
+        cols["target"].extend(parts.tolist())
+    if not cols["month"]:
         return pd.DataFrame({"month": pd.PeriodIndex([], freq="M"), "level": pd.Series(dtype=str),
                              "unit": pd.Series(dtype=str), "metric": pd.Series(dtype=str),
                              "target": pd.Series(dtype=float)})
-    out = pd.concat(frames, ignore_index=True)
+    out = pd.DataFrame(cols)
+    out["target"] = out["target"].astype(float)
     out["month"] = pd.PeriodIndex(out["month"], freq="M")
     return _sort_key_frame(out, "month")[MONTHLY_TARGET_COLUMNS]
 

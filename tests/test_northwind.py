@@ -64,7 +64,8 @@ def lines() -> pd.DataFrame:
 
 
 def _expected(lines: pd.DataFrame, level: str, unit: str) -> dict:
-    """Headline figures of April 1998 for one unit, targets = 1997 x 1.1 (prior_year_growth)."""
+    """Headline figures of April 1998 for one unit. Targets follow prior_year_growth on an
+    annual basis: 1997 x 1.1 per unit, split equally over the 12 months of 1998."""
     d = lines if level == "company" else lines[lines[level] == unit]
     m = d.groupby(d["date"].dt.to_period("M"))["amount"].sum()
     get = lambda p: m.get(pd.Period(p, "M"), 0.0)  # noqa: E731
@@ -72,9 +73,9 @@ def _expected(lines: pd.DataFrame, level: str, unit: str) -> dict:
     ytd = sum(get(f"1998-0{k}") for k in range(1, 5))
     ytd_ly = sum(get(f"1997-0{k}") for k in range(1, 5))
     year_1997 = sum(get(f"1997-{k:02d}") for k in range(1, 13))
-    target = last_year * (1 + GROWTH)
+    target = round(year_1997 * (1 + GROWTH), 2) / 12
     return {"actual": actual, "target": target, "attainment": actual / target,
-            "ytd_actual": ytd, "ytd_target": ytd_ly * (1 + GROWTH),
+            "ytd_actual": ytd, "ytd_target": 4 * target,
             "annual_target": round(year_1997 * (1 + GROWTH), 2),
             "mom": actual / prev - 1, "yoy": actual / last_year - 1}
 
@@ -169,11 +170,12 @@ def test_headline_cards_match_pandas(pack, lines, level, unit, page):
 
 @pytest.mark.slow
 def test_company_april_1998_by_hand(pack):
-    # the company figures as they read on the page: $124K in April 1998 against a target
-    # of 1.1 x April 1997 ($53,032.95 x 1.1 = $58,336.25): 123,798.68 / 58,336.25 = 212.2 %
+    # the company figures as they read on the page: $124K in April 1998 against a monthly
+    # target of 1.1 x the 1997 total / 12 ($617,085.20 x 1.1 / 12 = $56,566.14):
+    # 123,798.68 / 56,566.14 = 218.9 %
     cards = _cards((pack["out"] / "company.html").read_text(encoding="utf-8"))
     assert cards["Actual · April 1998"] == "$124K"
-    assert cards["Attainment"] == "212.2 %"
+    assert cards["Attainment"] == "218.9 %"
 
 
 @pytest.mark.slow

@@ -233,7 +233,8 @@ def progress_view(unit, month):
     mp = sn.progress.monthly_progress(tables["actuals"], tables["targets"], level=level,
                                       unit=name, month=month, fiscal_year_start=FYS)
     ax = sn.plots.monthly_progress(mp, currency=CUR, title=f"{name}: target and actual by month")
-    return sx.View(sx.progress_card(progress_at(month), level=level, unit=name, currency=CUR), ax)
+    card = sx.progress_card(progress_at(month), level=level, unit=name, currency=CUR)
+    return sx.View(card[["measure", "shown"]], ax)
 
 
 sx.linked_view(
@@ -379,7 +380,7 @@ def forecast_view(unit, month):
     ye = sn.forecast.year_end_projection(y, as_of_month=month, annual_target=target,
                                          fiscal_year_start=FYS)
     return sx.View(ax, f"Method: {fc.attrs['method']}. {fc.attrs['note']}".strip(), fc,
-                   sx.projection_card(ye, currency=CUR))
+                   sx.projection_card(ye, currency=CUR)[["measure", "shown"]])
 
 
 sx.linked_view(

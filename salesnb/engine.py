@@ -1,0 +1,540 @@
+"""Scan large sales files in DuckDB: validate and aggregate to the sales digest in one pass.
+
+:func:`scan` reads a CSV file, a Parquet file (or a glob of them) or a DataFrame with an
+embedded DuckDB connection, checks it with the same rules as :func:`salesnb.io.load_table`
+(and the same message style: file, column, rows as the user counts them, a few values) and
+returns the *sales digest*: small tables made with ``GROUP BY`` inside DuckDB, so raw rows
+never become a pandas frame. Row numbers: CSV rows count lines (header = line 1, the first
+data row = line 2; exact even with blank lines or quoted line breaks); Parquet and DataFrames
+count records from 1 (per file for a glob).
+
+CSV must be UTF-8 (with or without BOM): GB18030/GBK files need
+:func:`salesnb.io.load_dataset`, or saving as UTF-8, because DuckDB reads UTF-8 only.
+
+The digest (the contract shared with the database sources):
+
+* ``daily``: date, team, rep, amount, quantity, lines
+* ``customer_monthly``: date (first of month), team, rep, customer_id, amount, quantity
+* ``product_monthly``: date (first of month), team, product, category, amount, quantity
+* ``cube``: the columns of :func:`salesnb.cube.build_cube`
+* ``meta``: rows, first_date, last_date, excluded_after_as_of
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import glob as _glob
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .cube import CUBE_COLUMNS
+from .exceptions import DataError, ParamsError
+from .io import Issue
+from .schema import SALES
+
+__all__ = ["scan", "DIGEST_TABLES", "REQUIRED"]
+
+#: the digest's tables and their columns
+DIGEST_TABLES = {
+    "daily": ["date", "team", "rep", "amount", "quantity", "lines"],
+    "customer_monthly": ["date", "team", "rep", "customer_id", "amount", "quantity"],
+    "product_monthly": ["date", "team", "product", "category", "amount", "quantity"],
+    "cube": CUBE_COLUMNS,
+}
+#: canonical columns the engine needs (team too: the engine does not join an org table)
+REQUIRED = ("date", "rep", "amount", "team")
+_OPTIONAL = ("customer_id", "product", "category", "quantity")
+_WS = " \t\r\n\u3000\xa0"
+_THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
+_SHIFT = 1 << 40  # order key: file index * 2**40 + record number within the file
+_LIMIT_ROWS = 100  # row numbers kept per issue (the count is always exact)
+_STR_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+            "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------- sources
+class _Source:
+    """Where the rows come from: SQL for the relation, names for messages."""
+
+    def __init__(self, con, source, label):
+        self.files: list[str] = []
+        if isinstance(source, pd.DataFrame):
+            con.register("_salesnb_frame", source)
+            self.kind, self.name, self.noun = "frame", label or "the sales DataFrame", "record"
+            self.rel, self.path = "_salesnb_frame", None
+            return
+        text = str(source)
+        self.name, self.path = label or text, Path(text)
+        ext = self.path.suffix.lower()
+        if ext == ".csv":
+            if not self.path.is_file():
+                raise DataError(f"file '{self.name}' not found; check the path in the params file")
+            self.kind, self.noun = "csv", "row"
+            self.rel = (f"read_csv({_lit(text)}, all_varchar=true, header=true, "
+                        "null_padding=true, encoding='utf-8')")
+        elif ext in (".parquet", ".pq"):
+            self.files = sorted(_glob.glob(text)) if _glob.has_magic(text) else (
+                [text] if self.path.is_file() else [])
+            if not self.files:
+                raise DataError(f"file '{self.name}' not found (no Parquet file matches); "
+                                "check the path or glob in the params file")
+            self.kind, self.noun = "parquet", "record"
+            files = "[" + ", ".join(_lit(f) for f in self.files) + "]"
+            self.rel = f"read_parquet({files}, file_row_number=true, filename=true)"
+        else:
+            raise DataError(f"file '{self.name}' has an unsupported format "
+                            f"{ext or '(no extension)'!r} for the scan engine; use .csv, "
+                            ".parquet or a DataFrame (Excel: salesnb.io.load_dataset)")
+        self.con = con
+
+    def describe(self, con) -> dict[str, str]:
+        try:
+            rows = con.execute(f"DESCRIBE SELECT * FROM {self.rel}").fetchall()
+        except duckdb.Error as e:
+            raise DataError(self._read_error(e)) from None
+        hidden = {"filename", "file_row_number"} if self.kind == "parquet" else set()
+        return {str(r[0]): str(r[1]) for r in rows if r[0] not in hidden}
+
+    def _read_error(self, e: Exception) -> str:
+        msg = str(e).splitlines()[0]
+        if "unicode" in msg.lower() or "utf" in msg.lower():
+            return (f"file '{self.name}' is not UTF-8 text ({msg}); the scan engine reads "
+                    "UTF-8 CSV only: save it as CSV UTF-8 from Excel, or load it with "
+                    "salesnb.io.load_dataset, which also reads GB18030/GBK")
+        return f"file '{self.name}' cannot be read: {msg}"
+
+    def order(self) -> str:
+        """SQL for a unique key in input order (file index * 2**40 + record index, from 0)."""
+        if self.kind != "parquet":
+            return "(row_number() OVER () - 1)"
+        if len(self.files) == 1:
+            return "file_row_number"
+        cases = " ".join(f"WHEN {_lit(f)} THEN {i * _SHIFT}" for i, f in enumerate(self.files))
+        return f"(CASE filename {cases} END + file_row_number)"
+
+
+# ---------------------------------------------------------------- parsing in SQL
+def _text(col: str, typ: str) -> str:
+    """SQL: the cell as stripped text, NULL when empty (integral floats without '.0')."""
+    if typ in ("FLOAT", "DOUBLE"):
+        inner = (f"CASE WHEN {col} = round({col}) AND abs({col}) < 1e15 "
+                 f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END")
+    else:
+        inner = col if typ == "VARCHAR" else f"CAST({col} AS VARCHAR)"
+    return f"nullif(trim({inner}, {_lit(_WS)}), '')"
+
+
+def _date_parse(t: str) -> str:
+    """SQL: the DATE in text ``t`` (ISO dates and times, 2025/3/5, 2025.3.5, 2025年3月5日).
+
+    Out-of-range years are kept here and rejected by :func:`_in_range` in the next layer.
+    """
+    alt = f"regexp_replace(replace({t}, '日', ''), '[/.年月]', '-', 'g')"
+    return (f"COALESCE(TRY_CAST({t} AS DATE), TRY_CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE), "
+            f"TRY_CAST(try_strptime({t}, '%Y%m%d') AS DATE), TRY_CAST({alt} AS DATE), "
+            f"TRY_CAST(TRY_CAST({alt} AS TIMESTAMP) AS DATE))")
+
+
+def _in_range(d: str) -> str:
+    """SQL: ``d`` when pandas can hold it (datetime64[ns] years 1678-2261), else NULL."""
+    return f"CASE WHEN {d} BETWEEN DATE '1678-01-01' AND DATE '2261-12-31' THEN {d} END"
+
+
+def _float_parse(t: str) -> str:
+    """SQL: the number in text ``t`` ('¥1,234.50', '(12)', ' 3 '); NaN/inf kept for the next layer.
+
+    Clean text takes the fast TRY_CAST; only the rest is cleaned like salesnb.io does.
+    """
+    u = f"regexp_replace({t}, '\\s*[¥￥$€£]\\s*', '', 'g')"
+    u = (f"CASE WHEN regexp_full_match({u}, '\\(.*\\)') THEN '-' || substr({u}, 2, "
+         f"length({u}) - 2) ELSE {u} END")
+    clean = (f"CASE WHEN NOT contains({u}, ',') OR regexp_full_match({u}, {_lit(_THOUSANDS)}) "
+             f"THEN TRY_CAST(replace({u}, ',', '') AS DOUBLE) END")
+    return (f"CASE WHEN {t} IS NULL OR contains({t}, '_') THEN NULL "
+            f"ELSE COALESCE(TRY_CAST({t} AS DOUBLE), {clean}) END")
+
+
+def _finite(v: str) -> str:
+    return f"CASE WHEN isfinite({v}) THEN {v} END"
+
+
+def _resolve(cols: list[str], mapping: Mapping[str, str], name: str) -> tuple[dict, list[str]]:
+    """Map canonical names to the user's columns (as salesnb.io does); return (found, errors)."""
+    unknown = [c for c in mapping if c not in SALES.names]
+    if unknown:
+        raise ParamsError(f"columns mapping for table 'sales' names unknown canonical column(s) "
+                          f"{', '.join(map(repr, unknown))}; allowed: {', '.join(SALES.names)}")
+    present = ", ".join(map(repr, cols)) or "(none)"
+    found, failed, errors = {}, set(), []
+    for canon, user in mapping.items():
+        if user in cols:
+            found[canon] = user
+        else:
+            failed.add(canon)
+            errors.append(f"{name}: column '{canon}' is mapped to your '{user}', which is not in "
+                          f"the file; the file has {present}. Fix the 'columns:' mapping in the "
+                          "params file.")
+    lower: dict[str, list[str]] = {}
+    for c in cols:
+        lower.setdefault(c.lower(), []).append(c)
+    for canon in REQUIRED + _OPTIONAL:
+        if canon in found or canon in failed:
+            continue
+        if canon in cols:
+            found[canon] = canon
+        elif len(lower.get(canon, [])) == 1:
+            found[canon] = lower[canon][0]
+    missing = [c for c in REQUIRED if c not in found and c not in failed]
+    if missing:
+        close = difflib.get_close_matches(missing[0], cols, n=1, cutoff=0.0)
+        errors.append(f"{name}: missing required column(s) {', '.join(map(repr, missing))}; the "
+                      f"file has {present}. Rename them in the file or map your names in the "
+                      f"params file, e.g. columns: {{sales: {{{missing[0]}: "
+                      f"{close[0] if close else 'YourColumn'}}}}} (the scan engine needs a team "
+                      "column: it does not join an org table).")
+    return found, errors
+
+
+def _relation(src: _Source, found: dict, types: dict, *, duplicates: bool) -> tuple[str, list]:
+    """Return (SQL of the parsed relation ``p``, checks) where p has, per input row:
+
+    ``_ord`` (input order), ``_fidx`` (file index), ``_blank``, ``_h`` (row hash or NULL),
+    the canonical ``date``, ``team``, ``rep``, ``amount``, ... (NULL where empty or not
+    readable) and, for date and number columns, ``t_<col>``: the cell where the value is
+    NULL (empty or unreadable), else NULL. ``checks`` lists
+    (severity, check, column, SQL condition, example SQL or None).
+    """
+    multi = src.kind == "parquet" and len(src.files) > 1
+    l1 = [f"{src.order()} AS _ord", f"{'_ord // ' + str(_SHIFT) if multi else '0'} AS _fidx"]
+    l2, l3, checks = ["_ord", "_fidx", "_blank", "_h"], ["_ord", "_fidx", "_blank", "_h"], []
+    for canon in REQUIRED + _OPTIONAL:
+        if canon not in found:
+            continue
+        col, typ = _q(found[canon]), types[found[canon]].upper()
+        base, kind, t = typ.split("(")[0], SALES.column(canon).kind, f"t_{canon}"
+        l2.append(t)
+        if kind == "str":
+            l1.append(f"nullif(trim({col if base == 'VARCHAR' else _text(col, base)}), '') AS {t}")
+            l3.append(f"{t} AS {canon}")
+            if canon in ("team", "rep"):
+                checks.append(("error", "empty_value", canon, f"{canon} IS NULL", None))
+            continue
+        empty, bad = f"{t} IS NULL", f"{t} IS NOT NULL"
+        if kind == "date" and (base == "DATE" or base.startswith("TIMESTAMP")):
+            l1.append(f"{col} AS {t}")
+            l2.append(f"CAST({t} AS DATE) AS _p_{canon}")
+        elif kind == "date":
+            l1.append(f"{_text(col, base)} AS {t}")
+            l2.append(f"{_date_parse(t)} AS _p_{canon}")
+        elif base in _NUMERIC:
+            l1.append(f"CAST({col} AS DOUBLE) AS {t}")
+            l2.append(f"{t} AS _p_{canon}")
+            empty, bad = f"({t} IS NULL OR isnan({t}))", f"NOT isnan({t})"
+        else:
+            l1.append(f"{_text(col, base)} AS {t}")
+            l2.append(f"{_float_parse(t)} AS _p_{canon}")
+        value = _in_range(f"_p_{canon}") if kind == "date" else _finite(f"_p_{canon}")
+        l3 += [f"{value} AS {canon}", f"CASE WHEN {value} IS NULL THEN {t} END AS {t}"]
+        checks.append(("error", "bad_date" if kind == "date" else "not_numeric", canon,
+                       f"{t} IS NOT NULL AND {bad}", t))
+        if canon in REQUIRED:
+            checks.append(("error", "empty_value", canon, f"{canon} IS NULL AND {empty}", None))
+    cols = list(types)
+    if src.kind == "csv":
+        date_text = _text(_q(found["date"]), types[found["date"]].upper())
+        l1.append(f"CASE WHEN {date_text} IS NULL THEN {_blank_sql(cols)} ELSE false END "
+                  "AS _blank")
+    else:
+        l1.append("false AS _blank")
+    l1.append(f"hash({', '.join(_q(c) for c in cols)}) AS _h" if duplicates else "NULL AS _h")
+    sql = (f"(SELECT {', '.join(l3)} FROM (SELECT {', '.join(l2)} FROM "
+           f"(SELECT {', '.join(l1)} FROM {src.rel})))")
+    return sql, checks
+
+
+def _blank_sql(cols: list[str]) -> str:
+    """SQL: true when every cell of the row is empty (such CSV rows are skipped, as in io)."""
+    return " AND ".join(f"nullif(trim({_q(c)}, {_lit(_WS)}), '') IS NULL" for c in cols)
+
+
+# ---------------------------------------------------------------- row numbers
+def _csv_lines(path: Path, records: int, wanted: set[int]) -> dict[int, int]:
+    """Map 0-based CSV record index -> the line the user sees it on (header = line 1).
+
+    DuckDB skips blank lines and a quoted field may span lines, so when the file has more
+    lines than records + 1 the exact start line of each wanted record is read with ``csv``.
+    """
+    lines, last = 0, b"\n"
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 24), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    lines += last != b"\n"
+    if lines == records + 1 or not wanted:
+        return {r: r + 2 for r in wanted}
+    out, k, top = {}, -1, max(wanted)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        start = 1
+        for row in reader:
+            if row:  # a blank line is no record for DuckDB either
+                if k >= 0 and k in wanted:
+                    out[k] = start
+                k += 1
+                if k > top:
+                    break
+            start = reader.line_num + 1
+    return out
+
+
+def _user_rows(src: _Source, fidx: int, ords: list[int], records: int) -> list[int]:
+    """Turn order keys into the numbers the user counts (CSV lines; records from 1)."""
+    idx = [int(o) - fidx * _SHIFT for o in ords]
+    if src.kind != "csv":
+        return [i + 1 for i in idx]
+    mapping = _csv_lines(src.path, records, set(idx))
+    return [mapping.get(i, i + 2) for i in idx]
+
+
+def _rows_text(rows: list[int], noun: str, count: int, limit: int = 10) -> str:
+    head = ", ".join(str(r) for r in rows[:limit])
+    more = f" (and {count - min(limit, len(rows))} more)" if count > min(limit, len(rows)) else ""
+    return f"{noun}{'s' if count > 1 else ''} {head}{more}"
+
+
+_WHAT = {
+    "bad_date": ("a date that cannot be read", "Write dates as YYYY-MM-DD (e.g. 2025-03-15)."),
+    "not_numeric": ("not a number", "Write plain numbers such as 1234.50 (thousands separators "
+                    "and ¥ $ € signs are allowed)."),
+    "empty_value": ("empty", "Fill in every {col}."),
+    "negative_amount": ("a negative amount (a return: kept and counted)", ""),
+}
+
+
+# ---------------------------------------------------------------- the scan
+def _as_of_date(as_of) -> pd.Timestamp | None:
+    if as_of is None:
+        return None
+    if isinstance(as_of, pd.Period):
+        return as_of.asfreq("D", how="end").to_timestamp()
+    text = str(as_of).strip()
+    if re.fullmatch(r"\d{4}-\d{1,2}", text):
+        return pd.Period(text, freq="M").asfreq("D", how="end").to_timestamp()
+    try:
+        return pd.Timestamp(as_of).normalize()
+    except (ValueError, TypeError):
+        raise ParamsError(f"as_of must be a month YYYY-MM or a date YYYY-MM-DD, got {as_of!r}"
+                          ) from None
+
+
+def _validate(con, src, p, checks, found, cutoff, duplicates):
+    """Run the one validation query; return (issues, meta counts)."""
+    checks = list(checks)
+    if "amount" in found:
+        checks.append(("warning", "negative_amount", "amount", "amount < 0", "amount"))
+    if cutoff is not None:
+        checks.append(("warning", "after_report_month", "date",
+                       f"date > DATE '{cutoff:%Y-%m-%d}'", "date"))
+    keep = "NOT _blank" + (f" AND date <= DATE '{cutoff:%Y-%m-%d}'" if cutoff is not None else "")
+    sel = ["_fidx", "count(*) AS n_all", "count(*) FILTER (WHERE _blank) AS n_blank",
+           f"min(_ord, {_LIMIT_ROWS}) FILTER (WHERE _blank) AS r_blank",
+           f"count(*) FILTER (WHERE {keep}) AS n_keep",
+           f"min(date) FILTER (WHERE {keep}) AS first", f"max(date) FILTER (WHERE {keep}) AS last",
+           ("count(*) FILTER (WHERE NOT _blank) - count(DISTINCT _h) FILTER (WHERE NOT _blank)"
+            if duplicates else "0") + " AS n_dup"]
+    for i, (_, _, _, cond, ex) in enumerate(checks):
+        where = f"NOT _blank AND ({cond})"
+        sel += [f"count(*) FILTER (WHERE {where}) AS c{i}",
+                f"min(_ord, {_LIMIT_ROWS}) FILTER (WHERE {where}) AS r{i}",
+                (f"arg_min({ex}, _ord, 50) FILTER (WHERE {where})" if ex else "NULL") + f" AS e{i}"]
+    try:
+        res = con.execute(f"SELECT {', '.join(sel)} FROM {p} GROUP BY _fidx ORDER BY _fidx"
+                          ).fetchall()
+    except duckdb.Error as e:
+        raise DataError(src._read_error(e)) from None
+    issues: list[Issue] = []
+    meta = {"rows": 0, "kept": 0, "first_date": None, "last_date": None}
+    user = {c: u for c, u in found.items() if c != u}
+    for row in res:
+        fidx, n_all, n_blank, r_blank, n_keep, first, last, n_dup = row[:8]
+        name = src.files[fidx] if len(src.files) > 1 else src.name
+        meta["rows"] += n_all - n_blank
+        meta["kept"] += n_keep
+        if first is not None:
+            meta["first_date"] = min(filter(None, [meta["first_date"], pd.Timestamp(first)]))
+            meta["last_date"] = max(filter(None, [meta["last_date"], pd.Timestamp(last)]))
+        if n_blank:
+            rows = _user_rows(src, fidx, sorted(r_blank), n_all)
+            issues.append(Issue("info", "sales", name, "blank_rows", None, rows, n_blank, [],
+                                f"{name}: {n_blank} blank {src.noun}{'s' if n_blank > 1 else ''} "
+                                f"skipped ({_rows_text(rows, src.noun, n_blank)})."))
+        for i, (sev, check, column, _, _) in enumerate(checks):
+            count, ords, ex = row[8 + 3 * i: 11 + 3 * i]
+            if not count:
+                continue
+            rows = _user_rows(src, fidx, sorted(ords), n_all)
+            examples = [] if ex is None else list(dict.fromkeys(
+                v.isoformat() if hasattr(v, "isoformat") else v for v in ex))[:5]
+            if check == "after_report_month":
+                what, fix = (f"a sale dated after {cutoff:%Y-%m-%d} (excluded from every "
+                             "table and counted)", "")
+            else:
+                what, fix = _WHAT[check]
+            col = f"column '{column}'" + (f" (your '{user[column]}')" if column in user else "")
+            vals = f"; values {', '.join(repr(v) for v in examples)}" if examples else ""
+            fix = (" " + fix.format(col=column)) if fix else ""
+            msg = (f"{name}: {col}: {what} in {count} {src.noun}{'s' if count != 1 else ''}: "
+                   f"{_rows_text(rows, src.noun, count)}{vals}.{fix}")
+            issues.append(Issue(sev, "sales", name, check, column, rows, count, examples, msg))
+        if n_dup:
+            issues.append(Issue("warning", "sales", name, "duplicate_rows", None, [], n_dup, [],
+                                f"{name}: {n_dup} {src.noun}{'s are' if n_dup > 1 else ' is'} "
+                                "an exact repeat of an earlier one (kept and counted; the scan "
+                                "engine counts repeats but does not list their rows)."))
+    return issues, meta
+
+
+def _raise(issues: list[Issue], name: str) -> None:
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        others = [i for i in issues if i.severity != "error"]
+        lines = "\n".join(f"- {i.message}" for i in errors)
+        extra = f"\n(and {len(others)} warning(s) that do not stop the run)" if others else ""
+        raise DataError(f"{name}: {len(errors)} problem{'s' if len(errors) > 1 else ''} to "
+                        f"fix:\n{lines}{extra}", problems=errors + others)
+
+
+def _frame(con, sql: str) -> pd.DataFrame:
+    df = con.execute(sql).df()
+    for c in df.columns:
+        if c in ("team", "rep", "customer_id", "product", "category"):
+            df[c] = df[c].astype(_STR_DTYPE)
+        elif c == "date":
+            df[c] = df[c].astype("datetime64[ns]")
+        elif c in ("amount", "quantity"):
+            df[c] = df[c].astype("float64")
+        elif c in ("lines", "new_customers"):
+            df[c] = df[c].astype("int64")
+    return df
+
+
+def _aggregate(con, p: str, found: dict, cutoff) -> dict[str, pd.DataFrame]:
+    """Run the GROUP BY queries of the digest on the validated relation ``p``."""
+    keep = "NOT _blank" + (f" AND date <= DATE '{cutoff:%Y-%m-%d}'" if cutoff is not None else "")
+    k = f"(SELECT * FROM {p} WHERE {keep})"
+    qty = "sum(coalesce(quantity, 0))" if "quantity" in found else "0.0"
+    cat = "coalesce(category, '')" if "category" in found else "''"
+    month = "CAST(date_trunc('month', date) AS TIMESTAMP)"
+    sums = f"sum(amount) AS amount, {qty} AS quantity"
+    out = {"daily": _frame(con, f"SELECT CAST(date AS TIMESTAMP) AS date, team, rep, {sums}, "
+                                f"count(*) AS lines FROM {k} GROUP BY ALL ORDER BY ALL")}
+    if "customer_id" in found:
+        out["customer_monthly"] = _frame(
+            con, f"SELECT {month} AS date, team, rep, customer_id, {sums} FROM {k} "
+                 "GROUP BY ALL ORDER BY date, team, rep, customer_id NULLS LAST")
+    if "product" in found:
+        out["product_monthly"] = _frame(
+            con, f"SELECT {month} AS date, team, product, {cat} AS category, {sums} FROM {k} "
+                 "GROUP BY ALL ORDER BY date, team, product NULLS LAST, category")
+    if "customer_id" in found:
+        new = (f"SELECT f.m AS date, f.team AS team, f.rep AS rep, f.category AS category, "
+               f"count(*) AS new_customers FROM (SELECT arg_min({{'m': {month}, 'team': team, "
+               f"'rep': rep, 'category': {cat}}}, {{'d': date, 'o': _ord}}) AS f FROM {k} "
+               "WHERE customer_id IS NOT NULL GROUP BY customer_id) GROUP BY ALL")
+    else:
+        new = ("SELECT NULL::TIMESTAMP AS date, NULL AS team, NULL AS rep, NULL AS category, "
+               "0 AS new_customers WHERE false")
+    cube = _frame(con, f"SELECT s.*, coalesce(n.new_customers, 0) AS new_customers FROM "
+                       f"(SELECT {month} AS date, team, rep, {cat} AS category, {sums}, "
+                       f"count(*) AS lines FROM {k} GROUP BY ALL) s LEFT JOIN ({new}) n "
+                       "USING (date, team, rep, category) ORDER BY date, team, rep, category")
+    cube.insert(0, "month", cube.pop("date").dt.to_period("M"))
+    out["cube"] = cube[CUBE_COLUMNS]
+    for name, cols in DIGEST_TABLES.items():
+        if name in out:
+            out[name] = out[name][cols].reset_index(drop=True)
+    return out
+
+
+def scan(source, *, columns: Mapping[str, str] | None = None, as_of=None,
+         label: str | None = None, duplicates: bool = True,
+         ) -> tuple[dict, list[Issue]]:
+    """Validate sales and aggregate them to the sales digest inside DuckDB.
+
+    Parameters
+    ----------
+    source : path of a CSV file (UTF-8), of a Parquet file or a glob of Parquet files
+        (``"sales/*.parquet"``), or a DataFrame (scanned in place, not copied).
+    columns : maps canonical name -> the user's column name, e.g. ``{"amount": "SubTotal"}``.
+    as_of : a month ``YYYY-MM`` (its last day) or a date; later rows are excluded from every
+        table and counted (``meta["excluded_after_as_of"]`` and a warning).
+    label : the name used for the source in messages (default: the path as given).
+    duplicates : count rows that exactly repeat an earlier row (all columns are read for it;
+        pass False to read only the columns the digest needs).
+
+    Returns
+    -------
+    (digest, issues): ``digest`` maps ``daily`` (date, team, rep, amount, quantity, lines),
+    ``customer_monthly`` (date = first of month, team, rep, customer_id, amount, quantity;
+    when there is a customer_id column), ``product_monthly`` (date, team, product, category,
+    amount, quantity; when there is a product column), ``cube`` (the columns of
+    :func:`salesnb.cube.build_cube`) and ``meta`` (rows, first_date, last_date,
+    excluded_after_as_of). ``issues`` are the warnings and info; every error is raised
+    together in one :class:`~salesnb.exceptions.DataError` (file, column, rows, values).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Day": ["2025-01-02", "2025/1/20", "2025-02-03", "2025-03-01"],
+    ...                     "team": ["East"] * 4, "rep": ["Ann", "Ann", "Bob", "Bob"],
+    ...                     "amount": ["¥1,000", "500", "-20", "70"], "customer_id": list("aaba")})
+    >>> digest, issues = scan(raw, columns={"date": "Day"}, as_of="2025-02")
+    >>> digest["cube"]
+         month  team  rep category  amount  quantity  lines  new_customers
+    0  2025-01  East  Ann           1500.0       0.0      2              1
+    1  2025-02  East  Bob            -20.0       0.0      1              1
+    >>> digest["meta"]["excluded_after_as_of"], [i.check for i in issues]
+    (1, ['negative_amount', 'after_report_month'])
+    >>> try:
+    ...     scan(raw.assign(amount=["1", "x", "", "2"]), columns={"date": "Day"}, label="orders")
+    ... except DataError as e:
+    ...     print(e)
+    orders: 2 problems to fix:
+    - orders: column 'amount': not a number in 1 record: record 2; values 'x'. Write plain numbers such as 1234.50 (thousands separators and ¥ $ € signs are allowed).
+    - orders: column 'amount': empty in 1 record: record 3. Fill in every amount.
+    """
+    cutoff = _as_of_date(as_of)
+    con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 1})
+    try:
+        src = _Source(con, source, label)
+        types = src.describe(con)
+        found, errors = _resolve(list(types), dict(columns or {}), src.name)
+        if errors:
+            problems = [Issue("error", "sales", src.name, "missing_columns", None, [], 0, [], m)
+                        for m in errors]
+            _raise(problems, src.name)
+        p, checks = _relation(src, found, types, duplicates=duplicates)
+        issues, meta = _validate(con, src, p, checks, found, cutoff, duplicates)
+        _raise(issues, src.name)
+        digest: dict = _aggregate(con, p, found, cutoff)
+    finally:
+        con.close()
+    digest["meta"] = {"rows": meta["rows"], "first_date": meta["first_date"],
+                      "last_date": meta["last_date"],
+                      "excluded_after_as_of": meta["rows"] - meta["kept"]}
+    return digest, issues
