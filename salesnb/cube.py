@@ -167,3 +167,60 @@ def customer_months(sales: pd.DataFrame) -> pd.DataFrame:
     first = d.groupby("customer_id")["month"].min()
     d["is_new"] = d["month"].eq(d["customer_id"].map(first))
     return d.sort_values(["month", "team", "rep", "customer_id"]).reset_index(drop=True)
+
+
+DIGEST_TABLES = ("daily", "customer_monthly", "product_monthly", "cube")
+
+
+def digest(sales: pd.DataFrame) -> dict:
+    """Aggregate canonical sales once into the small tables a run needs (the sales digest).
+
+    The same contract as :func:`salesnb.engine.scan` (DuckDB) and
+    :func:`salesnb.sources.aggregate_sql` (in the database), computed here with pandas:
+
+    * ``daily``: date, team, rep, amount, quantity, lines;
+    * ``customer_monthly``: date (month start), team, rep, customer_id, amount, quantity
+      (when the data has customer ids);
+    * ``product_monthly``: date (month start), team, product, category, amount, quantity
+      (when the data has products);
+    * ``cube``: :func:`build_cube`'s output.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-01-03", "2025-01-03", "2025-01-20"]),
+    ...                   "team": "East", "rep": ["Ann", "Ann", "Bob"], "amount": [1.0, 2.0, 4.0],
+    ...                   "customer_id": ["c1", "c1", "c2"]})
+    >>> d = digest(s)
+    >>> d["daily"][["date", "rep", "amount", "lines"]]
+            date  rep  amount  lines
+    0 2025-01-03  Ann     3.0      2
+    1 2025-01-20  Bob     4.0      1
+    >>> float(d["customer_monthly"]["amount"].sum()), sorted(d)
+    (7.0, ['cube', 'customer_monthly', 'daily'])
+    """
+    base = pd.DataFrame({
+        "date": pd.to_datetime(sales["date"]).dt.normalize().astype("datetime64[ns]"),
+        "team": sales["team"].astype(str), "rep": sales["rep"].astype(str),
+        "amount": sales["amount"].astype(float),
+        "quantity": (sales["quantity"].fillna(0).astype(float) if "quantity" in sales.columns
+                     else 0.0),
+    })
+    out = {}
+    daily = base.assign(lines=1).groupby(["date", "team", "rep"], sort=True, observed=True).agg(
+        amount=("amount", "sum"), quantity=("quantity", "sum"), lines=("lines", "sum"))
+    out["daily"] = daily.reset_index()
+    month_start = base["date"].dt.to_period("M").dt.start_time.astype("datetime64[ns]")
+    if "customer_id" in sales.columns:
+        c = base.assign(date=month_start, customer_id=sales["customer_id"].astype(str))
+        out["customer_monthly"] = (c.groupby(["date", "team", "rep", "customer_id"], sort=True,
+                                             dropna=False)
+                                   [["amount", "quantity"]].sum().reset_index())
+    if "product" in sales.columns:
+        p = base.assign(date=month_start, product=sales["product"].astype(str),
+                        category=(sales["category"].fillna("").astype(str)
+                                  if "category" in sales.columns else ""))
+        out["product_monthly"] = (p.groupby(["date", "team", "product", "category"], sort=True,
+                                            dropna=False)
+                                  [["amount", "quantity"]].sum().reset_index())
+    out["cube"] = build_cube(sales)
+    return out

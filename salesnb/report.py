@@ -139,24 +139,29 @@ def _mid_month_growth(prog: pd.DataFrame, sales: pd.DataFrame, as_of) -> pd.Data
     return prog
 
 
-def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
+def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_year_start: int = 1,
             target_split: str = "equal", targets_rule: dict | None = None,
             thresholds: dict | None = None, tiers: dict | None = None,
             working_days: bool = False, holidays=()) -> dict:
     """Compute every table of a run, once, from a loaded dataset.
 
-    Returns a dict of DataFrames: sales, cube, actuals, targets (monthly), progress,
+    ``digest`` (see :func:`salesnb.cube.digest`) replaces ``dataset.sales`` when the sales
+    were aggregated elsewhere (DuckDB, the database); otherwise it is computed here.
+
+    Returns a dict of DataFrames: sales (the daily digest), customer_sales, product_sales,
+    cube, actuals, targets (monthly), progress,
     attribution, customer_months, last_sale, quality, mismatches, projections, alerts,
     tiers, opportunities, spend, satisfaction, org, excluded; and ``meta`` (a dict).
     """
     m = cal.to_month(month)
     as_of_ts = pd.Timestamp(as_of) if as_of else m.end_time.normalize()
-    sales = dataset.sales
-    cube = _cube.build_cube(sales)
+    dg = digest if digest is not None else _cube.digest(dataset.sales)
+    sales = dg["daily"]  # date x team x rep: every date-based comparison reads this
+    cube = dg["cube"]
     metrics = ["amount"]
-    if "quantity" in sales.columns and sales["quantity"].notna().any():
+    if cube["quantity"].abs().sum() > 0:
         metrics.append("quantity")
-    if "customer_id" in sales.columns and sales["customer_id"].notna().any():
+    if dg.get("customer_monthly") is not None and cube["new_customers"].sum() > 0:
         metrics.append("new_customers")
     actuals = pd.concat([_cube.monthly_actuals(cube, metric=k) for k in metrics],
                         ignore_index=True)
@@ -197,12 +202,13 @@ def prepare(dataset, *, month, as_of=None, fiscal_year_start: int = 1,
         "target_source": target_source, "metrics": metrics,
         "thresholds": thresholds or {}, "tiers": tiers or {},
     }
-    keep = [c for c in ("date", "team", "rep", "customer_id", "product", "category",
-                        "quantity", "amount") if c in sales.columns]
     return {
-        "sales": sales[keep].reset_index(drop=True), "cube": cube, "actuals": actuals,
+        "sales": sales, "customer_sales": dg.get("customer_monthly"),
+        "product_sales": dg.get("product_monthly"), "cube": cube, "actuals": actuals,
         "targets": monthly, "progress": prog, "attribution": attribution,
-        "customer_months": _cube.customer_months(sales), "last_sale": last_sale,
+        "customer_months": (_cube.customer_months(dg["customer_monthly"])
+                            if dg.get("customer_monthly") is not None else None),
+        "last_sale": last_sale,
         "quality": quality, "mismatches": mismatches, "projections": projections,
         "alerts": alert_table, "tiers": tier_table, "ranking": ranking, "opportunities": dataset.opportunities,
         "spend": dataset.spend, "satisfaction": dataset.satisfaction, "org": org,
@@ -252,10 +258,12 @@ def read_cache(directory, *, team: str | None = None) -> dict:
     for f in sorted(d.glob("*.parquet")):
         name = f.stem
         filters = None
-        if team is not None and name in ("sales", "cube", "customer_months"):
+        if team is not None and name in ("sales", "cube", "customer_months", "customer_sales",
+                                         "product_sales"):
             filters = [("team", "==", team)]
         tables[name] = _from_disk(pq.read_table(f, filters=filters).to_pandas())
-    for name in ("opportunities", "spend", "satisfaction", "org", "mismatches"):
+    for name in ("opportunities", "spend", "satisfaction", "org", "mismatches",
+                 "customer_sales", "product_sales", "customer_months"):
         tables.setdefault(name, None)
     return team_slice(tables, team) if team is not None else tables
 
@@ -292,7 +300,8 @@ def team_slice(tables: dict, team: str) -> dict:
     out["meta"] = dict(tables["meta"], team=team)
     for name in ("actuals", "targets", "progress", "projections"):
         out[name] = units(tables[name])
-    for name in ("sales", "cube", "customer_months", "opportunities", "spend", "last_sale"):
+    for name in ("sales", "cube", "customer_months", "customer_sales", "product_sales",
+                 "opportunities", "spend", "last_sale"):
         out[name] = by_team(tables.get(name))
     if tables.get("satisfaction") is not None:
         s = tables["satisfaction"]

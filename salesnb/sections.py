@@ -494,8 +494,8 @@ def _team_extra(cls):
 
     def price_volume_mix(self) -> Block:
         from . import drilldown as d
-        s = self.t["sales"]
-        if s is None or "quantity" not in s.columns or "product" not in s.columns:
+        s = self.t.get("product_sales")
+        if s is None or not len(s) or not s["quantity"].abs().sum():
             return Block("", "The data has no quantity or product: no price/volume/mix split."
                          if self.lang != "zh" else "数据没有数量或产品：无法做价格/数量/结构分解。")
         cur, base = d.product_periods(s, month=self.month, span="ytd",
@@ -512,8 +512,8 @@ def _team_extra(cls):
 
     def top_customers(self) -> Block:
         from . import drilldown as d
-        s = self.t["sales"]
-        if s is None or "customer_id" not in s.columns:
+        s = self.t.get("customer_sales")
+        if s is None or not len(s):
             return Block()
         tc = d.top_customers(s, month=self.month, span="ytd", team=self.team, n=10,
                              fiscal_year_start=self.fys)
@@ -570,8 +570,8 @@ def _team_extra(cls):
                              f" / 新客户{newc}个）。")
         else:
             notes.append("No spend data: CAC is not shown." if not zh else "没有费用数据：不显示客户获取成本。")
-        s = self.t["sales"]
-        if s is not None and "customer_id" in s.columns and len(s):
+        s = self.t.get("customer_sales")
+        if s is not None and len(s):
             cl = k.cltv(s, as_of=self.meta["as_of"], gross_margin=self.gross_margin,
                         max_lifetime_years=10)
             notes.append((f"CLTV {self.money(cl['cltv'])} = {self.money(cl['revenue_per_customer_per_year'])} "

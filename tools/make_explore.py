@@ -307,8 +307,8 @@ sn.drilldown.yoy_contributions(tables["cube"], month=MONTH, parent_level="team",
 """),
         md(PVM),
         code("""
-if {"product", "quantity"} <= set(tables["sales"].columns):
-    cur, base = sn.drilldown.product_periods(tables["sales"], month=MONTH, span="ytd",
+if tables.get("product_sales") is not None:  # product x month totals of the run
+    cur, base = sn.drilldown.product_periods(tables["product_sales"], month=MONTH, span="ytd",
                                              fiscal_year_start=FYS, team=TEAM)
     display(sn.drilldown.price_volume_mix(cur, base))
 else:
