@@ -336,7 +336,11 @@ class TeamReport(ReportBase):
         ref = team_row["attainment"] if team_row is not None else None
         ax = plots.rep_attainment(reps[["unit", "attainment"]], reference=ref,
                                   reference_label=f"{self.team} {fmt.pct(ref)}", lang=self.lang)
-        return Block(plots.figure_svg(ax.figure), "")
+        met = int((reps["attainment"] >= 1).sum())
+        sent = (f"{met} of {len(reps)} reps met this month's target (green bars reach the 100 % "
+                f"line; the dashed line is the team's attainment)." if self.lang != "zh" else
+                f"{len(reps)}名销售代表中有{met}名完成本月目标（绿色达到100 %线；虚线为团队达成率）。")
+        return Block(plots.figure_svg(ax.figure), sent)
 
     def forecast(self) -> Block:
         return self.forecast_for("team", self.team)
