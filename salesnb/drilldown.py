@@ -89,7 +89,9 @@ def attribute_gap(children: pd.DataFrame, *, parent_target: float, parent_actual
     Returns
     -------
     DataFrame with columns ``child, target, actual, gap`` (target - actual, in cents),
-    ``share`` (gap / parent gap; NaN when the parent's gap is 0), ``attainment`` (actual /
+    ``share`` (the child's part of the shortfall: gap / the sum of the positive gaps, so the
+    children falling short add up to 1 and an over-achiever's negative share is what it
+    offsets; NaN when nobody falls short), ``attainment`` (actual /
     target) and ``below_parent`` (attainment below the parent's; False for the
     not-allocated line). Ordered by gap descending (biggest shortfall first), then child,
     with the not-allocated line last.
@@ -100,8 +102,8 @@ def attribute_gap(children: pd.DataFrame, *, parent_target: float, parent_actual
     ...                      "actual": [160.0, 100.0]})
     >>> attribute_gap(kids, parent_target=300.0, parent_actual=260.0)
       child  target  actual   gap  share  attainment  below_parent
-    0  West   150.0   100.0  50.0   1.25    0.666667          True
-    1  East   150.0   160.0 -10.0  -0.25    1.066667         False
+    0  West   150.0   100.0  50.0    1.0    0.666667          True
+    1  East   150.0   160.0 -10.0   -0.2    1.066667         False
     """
     _require(children, ["child", "target", "actual"], "children")
     child = children["child"].astype(str).tolist()
@@ -129,7 +131,7 @@ def attribute_gap(children: pd.DataFrame, *, parent_target: float, parent_actual
         below = (attainment < safe_div(pa, pt)) & ~is_rest
     order = sorted(range(len(child)), key=lambda i: (is_rest[i], -gap[i], child[i]))
     out = pd.DataFrame({"child": pd.Series(child, dtype=object), "target": tgt, "actual": act,
-                        "gap": gap, "share": safe_div(gap, round(pt - pa, 2)),
+                        "gap": gap, "share": safe_div(gap, float(gap[gap > 0].sum())),
                         "attainment": attainment, "below_parent": below})
     return out.iloc[order].reset_index(drop=True)[GAP_COLUMNS]
 
@@ -205,9 +207,9 @@ def attribution(
     >>> attribution(cube, tg, month="2025-02", spans=("month",))[
     ...     ["parent", "child", "target", "actual", "gap", "share", "below_parent"]]
         parent child  target  actual   gap  share  below_parent
-    0  Company  East   150.0   160.0 -10.0    1.0         False
-    1     East   Bob    50.0    40.0  10.0   -1.0          True
-    2     East   Ann   100.0   120.0 -20.0    2.0         False
+    0  Company  East   150.0   160.0 -10.0    NaN         False
+    1     East   Bob    50.0    40.0  10.0    1.0          True
+    2     East   Ann   100.0   120.0 -20.0   -2.0         False
     """
     if metric not in ("amount", "quantity", "new_customers"):
         raise ParamsError(f"metric must be amount, quantity or new_customers, got {metric!r}.")

@@ -77,7 +77,7 @@ class CompanyReport(ReportBase):
         if gap > 0:
             top = a[a["gap"] > 0].sort_values("gap", ascending=False).head(2)
             sent = say("attribution", self.lang, unit=self.company, span=span_word,
-                       gap=self.money(gap), top_share=fmt.pct(top["gap"].sum() / gap, digits=0),
+                       gap=self.money(gap), top_share=fmt.pct(top["share"].sum(), digits=0),
                        top_names=_names(top["child"], self.lang))
         else:
             top = a.sort_values("gap").head(2)

@@ -54,9 +54,17 @@ def slugify(name: str) -> str:
 
 
 def teams_of(tables: dict) -> list[str]:
-    """Return the teams of a run: those with a progress row, alphabetically."""
+    """Return the teams of a run: teams with sales or in the org table, alphabetically.
+
+    A team that only the targets file names (a misspelling, most likely) gets no report;
+    the data-quality section names it.
+    """
     p = tables["progress"]
-    return sorted(p.loc[p["level"] == "team", "unit"].astype(str).unique())
+    known = set(tables["cube"]["team"].astype(str))
+    if tables.get("org") is not None:
+        known |= set(tables["org"]["team"].astype(str))
+    teams = set(p.loc[p["level"] == "team", "unit"].astype(str))
+    return sorted(teams & known)
 
 
 def annual_targets(monthly: pd.DataFrame, *, month, fiscal_year_start: int = 1,
@@ -126,6 +134,51 @@ def _projections(amount: pd.DataFrame, annual: pd.DataFrame, *, month, fiscal_ye
     return out.drop(columns="_o").reset_index(drop=True)
 
 
+def _partial_month_projections(amount, annual, monthly, *, month, fiscal_year_start,
+                               month_progress):
+    """Year-end projections for a report whose as-of date falls inside ``month``.
+
+    The models fit whole months only (through the previous month). The current month is
+    then the actual so far plus the rest of its forecast: projection = projection made a
+    month ago + actual so far - forecast of the month x its elapsed share. The forecast of
+    the month is the remaining forecast split by the remaining months' target weights
+    (equal without targets); the 80 % band shifts with it, and the chance of reaching the
+    target is read from a normal curve fitted to that band.
+    """
+    from statistics import NormalDist
+    prev = _projections(amount[amount["month"] < month], annual, month=month - 1,
+                        fiscal_year_start=fiscal_year_start)
+    fy_months = cal.fiscal_year_months(cal.fiscal_year(month, fiscal_year_start),
+                                       fiscal_year_start)
+    rest = fy_months[fy_months >= month]
+    t = monthly[(monthly["metric"] == "amount") & monthly["month"].isin(rest)]
+    weights = t.pivot_table(index=["level", "unit"], columns="month", values="target",
+                            aggfunc="sum")
+    now = amount[amount["month"] == month].set_index(["level", "unit"])["actual"]
+    z = NormalDist().inv_cdf(0.9)
+    rows = []
+    for r in prev.itertuples(index=False):
+        key = (r.level, r.unit)
+        share = 1.0 / len(rest)
+        if key in weights.index and month in weights.columns:
+            w = weights.loc[key].reindex(rest).fillna(0.0)
+            if w.sum() > 0:
+                share = float(w[month] / w.sum())
+        f_month = (r.projection - r.ytd_actual) * share
+        so_far = float(now.get(key, 0.0))
+        shift = so_far - f_month * month_progress
+        d = r._asdict()
+        d.update(ytd_actual=r.ytd_actual + so_far, projection=r.projection + shift,
+                 lower=r.lower + shift, upper=r.upper + shift)
+        sd = (d["upper"] - d["lower"]) / (2 * z)
+        if not pd.isna(r.annual_target) and sd > 0:
+            d["probability"] = 1 - NormalDist(d["projection"], sd).cdf(r.annual_target)
+        elif not pd.isna(r.annual_target):
+            d["probability"] = float(d["projection"] >= r.annual_target)
+        rows.append(d)
+    return pd.DataFrame(rows, columns=prev.columns)
+
+
 def _mid_month_growth(prog: pd.DataFrame, sales: pd.DataFrame, as_of) -> pd.DataFrame:
     """Replace MoM and YoY of amount rows by like-for-like month-to-date comparisons."""
     from .compare import month_to_date_growth
@@ -177,14 +230,34 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     org = dataset.org
     mismatches = (_targets.target_mismatches(monthly, org, fiscal_year_start=fiscal_year_start)
                   if org is not None and len(monthly) else None)
+    if mismatches is not None:  # only the report's fiscal year matters to this report
+        fy = cal.fiscal_year(m, fiscal_year_start)
+        mismatches = mismatches[mismatches["year"] == fy].reset_index(drop=True)
     last_sale = (sales.sort_values("date").groupby("rep", sort=True)
                  .agg(team=("team", "last"), last_sale_date=("date", "max")).reset_index())
+    # "no sales for N days" is for reps still on the books: in this year's progress and,
+    # where the org table dates them, not gone before the as-of date
+    current = set(prog.loc[prog["level"] == "rep", "unit"].astype(str))
+    if org is not None and "end" in org.columns:
+        ends = pd.to_datetime(org["end"])
+        gone = set(org.loc[ends.notna() & (ends < as_of_ts), "rep"].astype(str)) - set(
+            org.loc[ends.isna() | (ends >= as_of_ts), "rep"].astype(str))
+        current -= gone
+    active_reps = last_sale[last_sale["rep"].astype(str).isin(current)].reset_index(drop=True)
     amount = actuals[actuals["metric"] == "amount"]
     annual = annual_targets(monthly, month=m, fiscal_year_start=fiscal_year_start)
-    projections = _projections(amount, annual, month=m, fiscal_year_start=fiscal_year_start)
+    month_progress = float(prog.loc[prog["level"] == "company", "month_time_progress"].iloc[0]) \
+        if (prog["level"] == "company").any() else 1.0
+    if month_progress < 1.0 and cal.fiscal_year(m - 1, fiscal_year_start) == \
+            cal.fiscal_year(m, fiscal_year_start):
+        projections = _partial_month_projections(amount, annual, monthly, month=m,
+                                                 fiscal_year_start=fiscal_year_start,
+                                                 month_progress=month_progress)
+    else:
+        projections = _projections(amount, annual, month=m, fiscal_year_start=fiscal_year_start)
     quality = dataset.quality_table()
     alert_table = _alerts.evaluate_alerts(
-        prog, as_of=as_of_ts, thresholds=thresholds or None, last_sale=last_sale,
+        prog, as_of=as_of_ts, thresholds=thresholds or None, last_sale=active_reps,
         mismatches=mismatches,
         quality=(quality[(quality["severity"] != "info") & (quality["check"] != "after_report_month")]
                  if len(quality) else None),
@@ -293,7 +366,7 @@ def team_slice(tables: dict, team: str) -> dict:
 
     def by_team(df):
         if df is None or "team" not in df.columns:
-            return df
+            return None  # no team column: it cannot be split, so no team gets any of it
         return df[df["team"].astype(str) == team].reset_index(drop=True)
 
     out = dict(tables)

@@ -79,6 +79,27 @@ def check_params(params: dict, *, path="params") -> None:
                               f"{params['as_of']!r}.") from None
         if str(day.to_period("M")) != month:
             raise ParamsError(f"{path}: 'as_of' {params['as_of']} is not in 'month' {month}.")
+    rule = params.get("targets_rule") or {}
+    if rule:
+        if not isinstance(rule, dict):
+            raise ParamsError(f"{path}: 'targets_rule' must be a mapping such as "
+                              "{rule: prior_year_growth, growth: 0.1}, got {rule!r}.")
+        unknown_keys = sorted(set(rule) - {"rule", "growth", "basis"})
+        if unknown_keys or rule.get("rule", "prior_year_growth") != "prior_year_growth":
+            raise ParamsError(f"{path}: 'targets_rule' {rule!r} is not known: the rule is "
+                              "prior_year_growth with keys growth (e.g. 0.1) and basis "
+                              "(annual | monthly).")
+        if rule.get("basis", "annual") not in ("annual", "monthly"):
+            raise ParamsError(f"{path}: targets_rule basis must be annual or monthly, got "
+                              f"{rule.get('basis')!r}.")
+        try:
+            float(rule.get("growth", 0.1))
+        except (TypeError, ValueError):
+            raise ParamsError(f"{path}: targets_rule growth must be a number such as 0.1, "
+                              f"got {rule.get('growth')!r}.") from None
+    if params.get("target_split", "equal") not in ("equal", "seasonal"):
+        raise ParamsError(f"{path}: 'target_split' must be equal or seasonal, got "
+                          f"{params.get('target_split')!r}.")
     if params.get("lang", "en") not in ("en", "zh"):
         raise ParamsError(f"{path}: 'lang' must be en or zh, got {params.get('lang')!r}.")
 
@@ -261,6 +282,12 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
         columns=params.get("columns") or None, as_of=period_end or month,
         base_dir=params.get("base_dir"))
     t_load = time.perf_counter()
+    from .calendar import to_month
+    if len(dataset.sales) == 0 or to_month(month).start_time > dataset.sales["date"].max():
+        last = dataset.sales["date"].max() if len(dataset.sales) else None
+        raise ParamsError(
+            f"month {month} has no data: the sales end on "
+            f"{last.date() if last is not None else '(no rows)'}. Choose a month with sales.")
     tables = prepare(dataset, month=month, as_of=params.get("as_of") or None,
                      fiscal_year_start=params.get("fiscal_year_start", 1),
                      target_split=params.get("target_split", "equal"),

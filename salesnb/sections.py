@@ -37,8 +37,8 @@ SENTENCES = {
         "reps": "{top} leads the team at {top_att}; {n_below} of {n} reps are below the "
                 "team's attainment of {team_att}.",
         "reps_none": "No rep-level targets or sales this month.",
-        "growth": "Sales were {mom} against last month and {yoy} against the same month last "
-                  "year; year to date {ytd_yoy} like for like.",
+        "growth": "Sales are {mom} on last month and {yoy} on the same month last year; "
+                  "the year to date is {ytd_yoy} like for like.",
         "customers": "{active} active customers this month ({yoy} year on year), "
                      "{new} of them new.",
         "ranking": "{unit} ranks {rank} of {n} teams by attainment this month.",
@@ -112,6 +112,9 @@ class ReportBase:
         self.gross_margin = 0.3
         self.month = self.meta["month"]
         self.fys = int(self.meta.get("fiscal_year_start", 1))
+        #: the as-of date falls before the month's last day (a mid-month or weekly report)
+        self.partial_month = (pd.Timestamp(self.meta["as_of"])
+                              < cal.to_month(self.month).end_time.normalize())
         plots.use_report_style()
 
     # formatting shortcuts
@@ -181,9 +184,10 @@ class ReportBase:
         mp = _progress.monthly_progress(self.t["actuals"], self.t["targets"], level=level,
                                         unit=unit, month=self.month, fiscal_year_start=self.fys)
         done = mp[mp["actual"].notna()]
-        hit = int(((done["actual"] >= done["target"]) & (done["target"] > 0)).sum())
+        closed = done[done["month"] < cal.to_month(self.month)] if self.partial_month else done
+        hit = int(((closed["actual"] >= closed["target"]) & (closed["target"] > 0)).sum())
         cum = done.iloc[-1] if len(done) else None
-        sentence = say("monthly", self.lang, n_hit=hit, n=len(done),
+        sentence = say("monthly", self.lang, n_hit=hit, n=len(closed),
                        cum_att=fmt.pct(cum["cum_attainment"] if cum is not None else np.nan))
         if chart:
             ax = plots.monthly_progress(mp, currency=self.currency, lang=self.lang)
@@ -349,6 +353,15 @@ class TeamReport(ReportBase):
         return self.data_quality(detail=False)
 
 
+def _updown(x, lang: str) -> str:
+    """Word a growth rate: 'up 4.2 %' / 'down 3.5 %' (zh: 增长/下降)."""
+    if x is None or pd.isna(x):
+        return fmt.DASH if lang != "zh" else "无可比数据"
+    if lang == "zh":
+        return ("增长" if x >= 0 else "下降") + fmt.pct(abs(x))
+    return ("up " if x >= 0 else "down ") + fmt.pct(abs(x))
+
+
 def _names(values, lang, n=2):
     vals = [str(v) for v in values][:n]
     if not vals:
@@ -365,6 +378,20 @@ def _team_extra(cls):
         from . import compare as c
         g = c.period_growth(self.t["actuals"], month=self.month, fiscal_year_start=self.fys)
         g = g[(g["level"].isin(["company", "team"])) & (g["metric"] == "amount")].copy()
+        if self.partial_month:  # like for like: the same days of last month and last year
+            p = self.t["progress"]
+            p = p[(p["metric"] == "amount") & p["level"].isin(["company", "team"])]
+            p = p.set_index(["level", "unit"])
+            for col in ("actual", "prev_actual", "mom", "last_year_actual", "yoy"):
+                g[col] = [p[col].get((lv, u), np.nan) for lv, u in zip(g["level"], g["unit"])]
+            for level in ("company", "team"):
+                lfl = c.ytd_like_for_like(self.t["sales"], as_of=self.meta["as_of"],
+                                          fiscal_year_start=self.fys, level=level)
+                lfl = lfl.set_index("unit")
+                rows = g["level"] == level
+                for col, src in (("ytd_actual", "ytd"), ("ytd_last_year", "ytd_last_year"),
+                                 ("ytd_yoy", "ytd_yoy")):
+                    g.loc[rows, col] = g.loc[rows, "unit"].map(lfl[src]).to_numpy()
         g["unit"] = np.where(g["level"] == "company", self.company, g["unit"])
         shown = g[["unit", "actual", "prev_actual", "mom", "last_year_actual", "yoy",
                    "ytd_actual", "ytd_last_year", "ytd_yoy"]]
@@ -374,8 +401,10 @@ def _team_extra(cls):
                                   fiscal_year_start=self.fys, level="team")
         lfl = lfl[lfl["unit"] == self.team]
         ytd_yoy = lfl["ytd_yoy"].iloc[0] if len(lfl) else (r["ytd_yoy"] if r is not None else np.nan)
-        sentence = say("growth", self.lang, mom=fmt.pct(r["mom"] if r is not None else np.nan),
-                       yoy=fmt.pct(r["yoy"] if r is not None else np.nan), ytd_yoy=fmt.pct(ytd_yoy))
+        sentence = say("growth", self.lang,
+                       mom=_updown(r["mom"] if r is not None else np.nan, self.lang),
+                       yoy=_updown(r["yoy"] if r is not None else np.nan, self.lang),
+                       ytd_yoy=_updown(ytd_yoy, self.lang))
         body = self.table(shown, {"actual": "money", "prev_actual": "money", "mom": "growth",
                                   "last_year_actual": "money", "yoy": "growth",
                                   "ytd_actual": "money", "ytd_last_year": "money",
@@ -393,6 +422,9 @@ def _team_extra(cls):
         if cm is None or not len(cm):
             return Block("", "No customer ids in the data: customer growth is not available."
                          if self.lang != "zh" else "数据没有客户编号，无法计算客户增长率。")
+        if self.partial_month:
+            return Block("", "Customer counts are compared for whole months; see the month-end "
+                         "report." if self.lang != "zh" else "客户数按整月比较，请见月末报告。")
         g = c.customer_growth(cm, month=self.month, level="team")
         g = g[g["unit"] == self.team]
         if not len(g):
@@ -417,7 +449,11 @@ def _team_extra(cls):
 
     def consistency(self) -> Block:
         from . import compare as c
-        cs = c.consistency(self.t["actuals"], self.t["targets"], month=self.month,
+        # a month still in progress is neither met nor missed yet: count through the last one
+        through = cal.to_month(self.month) - 1 if self.partial_month else self.month
+        if cal.fiscal_year(through, self.fys) != cal.fiscal_year(self.month, self.fys):
+            return Block()
+        cs = c.consistency(self.t["actuals"], self.t["targets"], month=through,
                            fiscal_year_start=self.fys)
         cs = cs[(cs["level"] == "rep") & (cs["metric"] == "amount")]
         reps = set(self._reps()["unit"])
@@ -456,7 +492,7 @@ def _team_extra(cls):
             pos = a[a["gap"] > 0].sort_values("gap", ascending=False)
             top = pos.head(2)
             sentence = say("attribution", self.lang, unit=self.team, span=span_word,
-                           gap=self.money(gap), top_share=fmt.pct(top["gap"].sum() / gap, digits=0),
+                           gap=self.money(gap), top_share=fmt.pct(top["share"].sum(), digits=0),
                            top_names=_names(top["child"], self.lang))
         else:
             neg = a.sort_values("gap").head(2)
@@ -464,7 +500,7 @@ def _team_extra(cls):
                            surplus=self.money(-gap), top_names=_names(neg["child"], self.lang))
         total = pd.DataFrame([{"rep": self.team, "target": a["target"].sum(),
                                "actual": a["actual"].sum(), "gap": gap,
-                               "share": 1.0 if gap > 0 else np.nan,
+                               "share": np.nan,
                                "attainment": a["actual"].sum() / a["target"].sum()
                                if a["target"].sum() else np.nan}])
         body = self.table(pd.concat([shown, total], ignore_index=True),
@@ -619,7 +655,8 @@ def _team_extra(cls):
         return Block(self.table(summ, {"count": "int"}),
                      say("tiers", self.lang, star=cnt.get("star", 0),
                          achieved=cnt.get("achieved", 0), coaching=cnt.get("coaching", 0)),
-                     title="Recognition" if self.lang != "zh" else "奖惩等级")
+                     title="Recognition (by year-to-date attainment)" if self.lang != "zh"
+                     else "奖惩等级（按当年累积达成率）")
 
     for name, fn in list(locals().items()):
         if callable(fn) and name not in ("cls",):

@@ -472,18 +472,32 @@ def target_mismatches(
         groups: list[tuple[str, str, list[str]]] = []
         teams = sorted(u for lv, u in tgt if lv == "team")
         groups.append(("company", COMPANY, teams))
-        last = fiscal_year_months(int(year), fiscal_year_start)[-1]
-        rep_team = _rep_teams(org, last)
-        reps = sorted(u for lv, u in tgt if lv == "rep")
+        # each rep-month target counts for the team the rep was in that month (a rep who
+        # moves or leaves mid-year splits their year between teams, or stops counting)
+        months = fiscal_year_months(int(year), fiscal_year_start)
+        rep_rows = monthly[(monthly["level"] == "rep") & (monthly["metric"] == metric)
+                           & monthly["month"].isin(months)]
+        by_team: dict[str, float] = {}
+        members: dict[str, set] = {}
+        for mth, part in rep_rows.groupby("month", sort=True):
+            rep_team = _rep_teams(org, pd.Period(mth, freq="M"))
+            for rep, value in zip(part["unit"].astype(str), part["target"], strict=True):
+                team = rep_team.get(rep)
+                if team is not None:
+                    by_team[team] = by_team.get(team, 0.0) + float(value)
+                    members.setdefault(team, set()).add(rep)
         team_names = sorted({u for lv, u in tgt if lv == "team"})
         for team in team_names:
-            groups.append(("team", team, [r for r in reps if rep_team.get(r) == team]))
+            groups.append(("team", team, sorted(members.get(team, ()))))
         for plevel, parent, children in groups:
             if (plevel, parent) not in tgt or not children:
                 continue
             child_level = "team" if plevel == "company" else "rep"
             ptarget = float(tgt[(plevel, parent)])
-            ctarget = float(sum(tgt[(child_level, c)] for c in children))
+            if plevel == "company":
+                ctarget = float(sum(tgt[(child_level, c)] for c in children))
+            else:
+                ctarget = float(by_team.get(parent, 0.0))
             diff = round(ctarget - ptarget, 10)
             if abs(diff) > tolerance:
                 rows.append((int(year), metric, plevel, parent, ptarget, ctarget, diff,

@@ -48,10 +48,11 @@ def test_attribute_gap_company_february():
     kids = pd.DataFrame({"child": ["East", "West"], "target": [150.0, 150.0],
                          "actual": [160.0, 100.0]})
     g = attribute_gap(kids, parent_target=300.0, parent_actual=260.0)
-    # parent gap 300-260 = 40; West 150-100 = 50 (share 50/40 = 1.25), East 150-160 = -10 (-0.25)
+    # parent gap 300-260 = 40 = West 150-100 = 50 plus East 150-160 = -10. The shortfall is
+    # West's 50 (the only positive gap): West's share 50/50 = 1, East offsets -10/50 = -0.2
     assert g["child"].tolist() == ["West", "East"]
     assert g["gap"].tolist() == [50.0, -10.0]
-    assert g["share"].tolist() == pytest.approx([1.25, -0.25])
+    assert g["share"].tolist() == pytest.approx([1.0, -0.2])
     # parent attainment 260/300 = 0.867: West 0.667 is below, East 1.067 is not
     assert g["below_parent"].tolist() == [True, False]
 
@@ -75,10 +76,17 @@ def test_attribute_gap_no_line_when_children_add_up():
     assert g["gap"].sum() == pytest.approx(1.0)
 
 
-def test_attribute_gap_zero_parent_gap_gives_nan_share():
+def test_attribute_gap_zero_parent_gap_still_shows_who_falls_short():
     kids = pd.DataFrame({"child": ["a", "b"], "target": [10.0, 10.0], "actual": [15.0, 5.0]})
     g = attribute_gap(kids, parent_target=20.0, parent_actual=20.0)
-    assert g["share"].isna().all() and g["gap"].tolist() == [5.0, -5.0]
+    # b falls 5 short (share 5/5 = 1), a's surplus of 5 offsets it (-1): the net gap is 0
+    assert g["gap"].tolist() == [5.0, -5.0] and g["share"].tolist() == [1.0, -1.0]
+
+
+def test_attribute_gap_no_shortfall_gives_no_share():
+    kids = pd.DataFrame({"child": ["a", "b"], "target": [10.0, 10.0], "actual": [15.0, 10.0]})
+    g = attribute_gap(kids, parent_target=20.0, parent_actual=25.0)
+    assert g["share"].isna().all()
 
 
 def test_attribute_gap_child_without_target():
@@ -117,17 +125,18 @@ def test_attribute_gap_sums_to_parent_gap_to_the_cent(rows, pt, pa, jitter):
     "span, parent, child, target, actual, gap, share, below",
     [
         # 2025-02: company gap 300-260 = 40
-        ("month", "Company", "West", 150.0, 100.0, 50.0, 1.25, True),
-        ("month", "Company", "East", 150.0, 160.0, -10.0, -0.25, False),
-        # East gap -10: Bob 50-40 = 10 (share 10/-10 = -1), Ann 100-120 = -20 (2.0)
-        ("month", "East", "Bob", 50.0, 40.0, 10.0, -1.0, True),
-        ("month", "East", "Ann", 100.0, 120.0, -20.0, 2.0, False),
+        # share = gap / the shortfall (sum of positive gaps): West 50/50, East -10/50
+        ("month", "Company", "West", 150.0, 100.0, 50.0, 1.0, True),
+        ("month", "Company", "East", 150.0, 160.0, -10.0, -0.2, False),
+        # East gap -10: Bob 50-40 = 10 (share 10/10 = 1), Ann 100-120 = -20 (-20/10 = -2)
+        ("month", "East", "Bob", 50.0, 40.0, 10.0, 1.0, True),
+        ("month", "East", "Ann", 100.0, 120.0, -20.0, -2.0, False),
         # West gap 50: Dan sold nothing (gap 50, share 1), Cat 100-100 = 0
         ("month", "West", "Dan", 50.0, 0.0, 50.0, 1.0, True),
         ("month", "West", "Cat", 100.0, 100.0, 0.0, 0.0, False),
-        # YTD Jan-Feb: company 600-590 = 10; West 300-270 = 30 (3.0), East 300-320 = -20 (-2.0)
-        ("ytd", "Company", "West", 300.0, 270.0, 30.0, 3.0, True),
-        ("ytd", "Company", "East", 300.0, 320.0, -20.0, -2.0, False),
+        # YTD Jan-Feb: company 600-590 = 10; West 300-270 = 30 (30/30), East 300-320 = -20
+        ("ytd", "Company", "West", 300.0, 270.0, 30.0, 1.0, True),
+        ("ytd", "Company", "East", 300.0, 320.0, -20.0, -20 / 30, False),
         ("ytd", "West", "Dan", 100.0, 70.0, 30.0, 1.0, True),
         ("ytd", "West", "Cat", 200.0, 200.0, 0.0, 0.0, False),
     ],
@@ -163,7 +172,8 @@ def test_attribution_not_allocated_when_team_targets_fall_short(tiny_cube):
     assert (na.target, na.actual, na.gap) == (50.0, 0.0, 50.0)
     # West 125-100 = 25, East 125-160 = -35, not allocated 50: 25 - 35 + 50 = 40 = 300 - 260
     assert comp["gap"].sum() == pytest.approx(40.0)
-    assert comp["share"].sum() == pytest.approx(1.0)
+    # shortfall = West 25 + not allocated 50 = 75: shares 25/75, -35/75, 50/75
+    assert comp["share"].tolist() == pytest.approx([25 / 75, -35 / 75, 50 / 75])
 
 
 def _mover_sales() -> pd.DataFrame:

@@ -310,16 +310,25 @@ def test_target_mismatches_finds_company_and_team(tiny_targets, tiny_org):
     assert list(out["year"]) == [2025, 2025]
 
 
-def test_target_mismatches_uses_the_team_at_year_end():
-    # Ann moved from East to West on 2025-07-01: at year end she counts for West
-    t = _targets([("2025", "team", "East", "amount", 600.0),
-                  ("2025", "team", "West", "amount", 1200.0),
+def test_target_mismatches_counts_each_month_for_the_team_of_that_month():
+    # Ann (1200 a year = 100 a month) moved from East to West on 2025-07-01: her Jan-Jun
+    # targets (600) count for East, Jul-Dec (600) for West. East: Ann 600 + Bob 600 = 1200;
+    # West: Ann 600 = 600. Team targets that agree with that give no mismatch.
+    t = _targets([("2025", "team", "East", "amount", 1200.0),
+                  ("2025", "team", "West", "amount", 600.0),
                   ("2025", "rep", "Ann", "amount", 1200.0),
                   ("2025", "rep", "Bob", "amount", 600.0)])
     org = pd.DataFrame({"rep": ["Ann", "Ann", "Bob"], "team": ["East", "West", "East"],
                         "start": pd.to_datetime([None, "2025-07-01", None]),
                         "end": pd.to_datetime(["2025-06-30", None, None])})
     assert target_mismatches(monthly_targets(t), org).empty
+    # counting Ann's whole year for West (her team at year end) would be a mismatch
+    t2 = _targets([("2025", "team", "East", "amount", 600.0),
+                   ("2025", "team", "West", "amount", 1200.0),
+                   ("2025", "rep", "Ann", "amount", 1200.0),
+                   ("2025", "rep", "Bob", "amount", 600.0)])
+    m = target_mismatches(monthly_targets(t2), org).set_index("parent")
+    assert m.loc["East", "children_target"] == 1200.0 and m.loc["West", "children_target"] == 600.0
 
 
 def test_target_mismatches_skips_parents_without_child_targets():

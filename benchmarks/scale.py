@@ -1,0 +1,217 @@
+"""Time load + validate + aggregate at scale: the DuckDB engine against plain pandas.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/scale.py --quick          # 200 k rows, well under a minute
+    .venv/bin/python benchmarks/scale.py                  # 1 M and 10 M rows (several minutes)
+    .venv/bin/python benchmarks/scale.py --sizes 1e6      # 1 M rows only
+
+What it does:
+
+1. generates the sales of a synthetic company with
+   ``salesnb.sample.make_company(teams=50, reps=500, rows=N, years=5)`` (10 M rows are
+   generated directly: about 40 s and 4 GB in a child process) and writes them as Parquet
+   (``DataFrame.to_parquet``, pyarrow defaults) and as CSV (UTF-8, dates ``YYYY-MM-DD``)
+   under ``benchmarks/_out/scale/`` (git-ignored; reused unless ``--regen``);
+2. **salesnb engine**: ``salesnb.engine.scan(path, tables=("cube",))``: reads the file in
+   DuckDB, validates every row (dates, numbers, empty team/rep, negatives; exact duplicate
+   rows for CSV) and aggregates to the monthly cube (month x team x rep x category with
+   new customers);
+3. **plain pandas**, in the same run: ``pd.read_parquet`` / ``pd.read_csv`` of the whole
+   file, validation with ``to_datetime``, ``to_numeric`` and null checks (and
+   ``duplicated()`` for CSV, like the engine), then ``groupby`` to the same monthly cube.
+
+Each measurement runs in a fresh Python process. "wall s" is the whole process (start,
+imports, work); "work s" is the load + validate + aggregate step measured inside it.
+Peak memory is the child's largest resident set, read with ``os.wait4`` for that one
+process (Linux ``ru_maxrss``), so measurements do not leak into each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "_out" / "scale"
+
+GENERATE = """
+import sys, duckdb
+from salesnb.sample import make_company
+n, out = int(sys.argv[1]), sys.argv[2]
+s = make_company(teams=50, reps=500, rows=n, years=5)["sales"]
+s.to_parquet(out + ".parquet", index=False)
+con = duckdb.connect()
+con.register("s", s)
+con.execute(f"COPY (SELECT * REPLACE (CAST(date AS DATE) AS date) FROM s) TO '{out}.csv' (HEADER)")
+"""
+
+ENGINE = """
+import json, sys, time
+t0 = time.perf_counter()
+from salesnb.engine import scan
+t1 = time.perf_counter()
+digest, issues = scan(sys.argv[1], tables=("cube",))
+t2 = time.perf_counter()
+cube = digest["cube"]
+print(json.dumps({"import_s": t1 - t0, "work_s": t2 - t1, "cube_rows": len(cube),
+                  "amount": float(cube["amount"].sum()), "rows": digest["meta"]["rows"],
+                  "new_customers": int(cube["new_customers"].sum())}))
+"""
+
+PANDAS = """
+import json, sys, time
+t0 = time.perf_counter()
+import pandas as pd
+t1 = time.perf_counter()
+path = sys.argv[1]
+df = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+# validate: every problem is counted, as the engine does
+date = pd.to_datetime(df["date"], errors="coerce")
+amount = pd.to_numeric(df["amount"], errors="coerce")
+quantity = pd.to_numeric(df["quantity"], errors="coerce")
+problems = {
+    "bad_date": int((date.isna() & df["date"].notna()).sum()),
+    "bad_amount": int((amount.isna() & df["amount"].notna()).sum()),
+    "empty_amount": int(df["amount"].isna().sum()),
+    "bad_quantity": int((quantity.isna() & df["quantity"].notna()).sum()),
+    "empty_team": int((df["team"].isna() | (df["team"].astype(str).str.strip() == "")).sum()),
+    "empty_rep": int((df["rep"].isna() | (df["rep"].astype(str).str.strip() == "")).sum()),
+    "negative": int((amount < 0).sum()),
+}
+if not path.endswith(".parquet"):
+    problems["duplicates"] = int(df.duplicated().sum())
+assert not any(problems[k] for k in problems if k not in ("negative", "duplicates")), problems
+df = df.assign(date=date, amount=amount, quantity=quantity.fillna(0.0),
+               category=df["category"].fillna(""), month=date.dt.to_period("M"))
+keys = ["month", "team", "rep", "category"]
+cube = df.groupby(keys, observed=True).agg(amount=("amount", "sum"),
+                                           quantity=("quantity", "sum"),
+                                           lines=("amount", "size")).reset_index()
+first = (df.loc[df["customer_id"].notna(), keys + ["customer_id", "date"]]
+         .sort_values("date", kind="stable").drop_duplicates("customer_id"))
+new = first.groupby(keys, observed=True).size().rename("new_customers").reset_index()
+cube = cube.merge(new, on=keys, how="left").fillna({"new_customers": 0})
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "work_s": t2 - t1, "cube_rows": len(cube),
+                  "amount": float(cube["amount"].sum()), "rows": len(df),
+                  "new_customers": int(cube["new_customers"].sum())}))
+"""
+
+
+def run_child(code: str, args: list[str], timeout: float) -> dict:
+    """Run ``python -c code args`` in a fresh process; return its JSON plus wall and peak."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return {"error": f"timed out after {timeout:.0f} s"}
+    wall = time.perf_counter() - t0
+    peak = getattr(proc, "_peak_kb", None)  # recorded by _Popen when the child was reaped
+    res = {"wall_s": wall, "peak_mb": peak / 1024 if peak else None}
+    if proc.returncode != 0:
+        res["error"] = (err.strip().splitlines() or ["(no output)"])[-1]
+        return res
+    lines = out.strip().splitlines()
+    if lines:
+        res.update(json.loads(lines[-1]))
+    return res
+
+
+class _Popen(subprocess.Popen):
+    """Popen that records the child's own peak RSS from os.wait4 when it is reaped."""
+
+    def _try_wait(self, wait_flags):
+        try:
+            pid, status, usage = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            pid, status = self.pid, 0
+        else:
+            if pid == self.pid:
+                self._peak_kb = usage.ru_maxrss  # KiB on Linux
+        return (pid, status)
+
+
+subprocess.Popen = _Popen  # only this script's children
+
+
+def generate(n: int, regen: bool, timeout: float) -> dict[str, Path]:
+    base = OUT / f"sales-{n}"
+    paths = {"parquet": base.with_suffix(".parquet"), "csv": base.with_suffix(".csv")}
+    if regen or not all(p.exists() for p in paths.values()):
+        OUT.mkdir(parents=True, exist_ok=True)
+        print(f"generating {n:,} rows ...", flush=True)
+        res = run_child(GENERATE, [str(n), str(base)], timeout)
+        if "error" in res:
+            raise SystemExit(f"generation failed: {res['error']}")
+        print(f"  done in {res['wall_s']:.1f} s", flush=True)
+    return paths
+
+
+def fmt(x, spec=".2f"):
+    return "-" if x is None else format(x, spec)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1e6,1e7", help="row counts, e.g. 1e6,1e7")
+    ap.add_argument("--quick", action="store_true", help="200 k rows only (smoke run)")
+    ap.add_argument("--formats", default="parquet,csv")
+    ap.add_argument("--regen", action="store_true", help="rebuild the data files")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per measurement")
+    args = ap.parse_args(argv)
+    sizes = [200_000] if args.quick else [int(float(s)) for s in args.sizes.split(",")]
+    formats = args.formats.split(",")
+    results, load0 = [], os.getloadavg()[0]
+    for n in sizes:
+        paths = generate(n, args.regen, args.timeout)
+        for kind in formats:
+            for method, code in (("salesnb engine", ENGINE), ("plain pandas", PANDAS)):
+                print(f"{kind} {n:,} rows: {method} ...", flush=True)
+                r = run_child(code, [str(paths[kind])], args.timeout)
+                r.update({"input": kind, "n": n, "method": method,
+                          "size_mb": paths[kind].stat().st_size / 1e6})
+                results.append(r)
+                print("  " + (r.get("error") or f"wall {r['wall_s']:.2f} s (imports "
+                                                  f"{r['import_s']:.2f} s, work {r['work_s']:.2f} s)"
+                                                  f", peak {fmt(r['peak_mb'], '.0f')} MB"),
+                      flush=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+          f"{platform.python_version()}; load average at start {load0:.1f}, at end "
+          f"{os.getloadavg()[0]:.1f} (other work on the machine inflates the times)\n")
+    print("| input | rows | file MB | method | wall s | work s | peak MB | cube rows |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['input']} | {r.get('rows', r['n']):,} | {r['size_mb']:.0f} | {r['method']} | "
+              f"{fmt(r.get('wall_s'))} | {fmt(r.get('work_s'))} | {fmt(r.get('peak_mb'), '.0f')}"
+              f" | {r.get('cube_rows', r.get('error', '-'))} |")
+    print()
+    for n in sizes:
+        for kind in formats:
+            e = next((r for r in results if (r["n"], r["input"], r["method"]) ==
+                      (n, kind, "salesnb engine")), None)
+            p = next((r for r in results if (r["n"], r["input"], r["method"]) ==
+                      (n, kind, "plain pandas")), None)
+            if not e or not p or "error" in e or "error" in p:
+                continue
+            same = abs(e["amount"] - p["amount"]) <= 1e-6 * max(1.0, abs(p["amount"])) and (
+                e["cube_rows"], e["new_customers"]) == (p["cube_rows"], p["new_customers"])
+            print(f"- {kind}, {n:,} rows: speed-up {p['wall_s'] / e['wall_s']:.1f}x (wall), "
+                  f"{p['work_s'] / e['work_s']:.1f}x (work); memory {p['peak_mb'] / e['peak_mb']:.1f}x "
+                  f"leaner; same cube: {'yes' if same else 'NO'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
