@@ -171,15 +171,11 @@ class KernelPool:
         """Execute ``nb`` on this thread's warm kernel after resetting its state."""
         from nbclient import NotebookClient
         km = self._kernel()
-        kc = km.client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=120)
-            reply = kc.execute_interactive(self.RESET, timeout=60, output_hook=lambda m: None)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError("could not reset the kernel between reports")
-        finally:
-            kc.stop_channels()
+        # the reset runs as the notebook's first cell (one client per report), and its
+        # output is dropped before export
+        reset = nbformat.v4.new_code_cell(self.RESET)
+        reset.metadata["tags"] = ["salesnb-reset"]
+        nb.cells.insert(0, reset)
         client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=self.kernel_name,
                                 resources={"metadata": {"path": str(self.cwd)}})
         try:
@@ -187,6 +183,8 @@ class KernelPool:
         finally:
             if client.kc is not None:
                 client.kc.stop_channels()
+            if nb.cells and "salesnb-reset" in nb.cells[0].metadata.get("tags", []):
+                del nb.cells[0]
         return nb
 
     def shutdown(self):
