@@ -154,17 +154,57 @@ class KernelPool:
         self._all: list = []
         self._lock = threading.Lock()
 
-    def _kernel(self):
+    def _start(self):
         from jupyter_client.manager import KernelManager
+        env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
+                   PYDEVD_DISABLE_FILE_VALIDATION="1")
+        km = KernelManager(kernel_name=self.kernel_name)
+        km.start_kernel(cwd=str(self.cwd), env=env,
+                        extra_arguments=["--HistoryManager.enabled=False"])
+        with self._lock:
+            self._all.append(km)
+        return km
+
+    def warm(self) -> None:
+        """Start the kernels and import salesnb in them, in the background.
+
+        Called before the data is loaded, so kernel start-up and imports overlap with
+        loading and preparing the run instead of delaying the first reports.
+        """
+        self._ready: queue.Queue = queue.Queue()
+
+        def one():
+            try:
+                km = self._start()
+                kc = km.client()
+                kc.start_channels()
+                try:
+                    kc.wait_for_ready(timeout=120)
+                    kc.execute_interactive("import salesnb, pandas, matplotlib.pyplot",
+                                           timeout=120, output_hook=lambda m: None)
+                finally:
+                    kc.stop_channels()
+                self._ready.put(km)
+            except Exception:  # noqa: BLE001 - a worker starts its own kernel instead
+                pass
+
+        self._warmers = [threading.Thread(target=one, daemon=True) for _ in range(self.workers)]
+        for th in self._warmers:
+            th.start()
+
+    def _kernel(self):
         km = getattr(self._local, "km", None)
         if km is None or not km.is_alive():
-            env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
-                       PYDEVD_DISABLE_FILE_VALIDATION="1")
-            km = KernelManager(kernel_name=self.kernel_name)
-            km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+            km = None
+            ready = getattr(self, "_ready", None)
+            if ready is not None:
+                try:
+                    km = ready.get(timeout=60)
+                except queue.Empty:
+                    km = None
+            if km is None or not km.is_alive():
+                km = self._start()
             self._local.km = km
-            with self._lock:
-                self._all.append(km)
         return km
 
     def execute(self, nb, *, timeout: int = 900):
@@ -188,6 +228,8 @@ class KernelPool:
         return nb
 
     def shutdown(self):
+        for th in getattr(self, "_warmers", []):
+            th.join(timeout=120)  # a kernel still starting would outlive the run
         for km in self._all:
             try:
                 km.shutdown_kernel(now=True)
@@ -268,6 +310,19 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
     t_start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    n_workers = max(1, int(workers or os.cpu_count() or 1))
+    pool = KernelPool(n_workers, cwd=NOTEBOOK_DIR)
+    pool.warm()  # kernels start while the data loads
+    try:
+        return _render_pack(params, out=out, teams=teams, pool=pool, params_path=params_path,
+                            company=company, notebooks=notebooks,
+                            keep_notebooks=keep_notebooks, t_start=t_start)
+    finally:
+        pool.shutdown()
+
+
+def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, keep_notebooks,
+                 t_start) -> dict:
     month = params["month"]
     lang = params.get("lang", "en")
     period_end = None
@@ -320,8 +375,7 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
         used.add(slug)
         kind = "week" if params.get("period") == "week" else "team"
         jobs.append(Job(kind, team, f"team-{slug}.html", dict(base, team=team)))
-    n_workers = max(1, min(int(workers or os.cpu_count() or 1), len(jobs) or 1))
-    pool = KernelPool(n_workers, cwd=NOTEBOOK_DIR)
+    n_workers = max(1, min(pool.workers, len(jobs) or 1))
     q: queue.Queue = queue.Queue()
     for j in jobs:
         q.put(j)
@@ -358,7 +412,6 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
                 j.status, j.error = "interrupted", "the run was interrupted"
     finally:
         bar.close()
-        pool.shutdown()
     record = {
         "salesnb_run": 1,
         "started": _dt.datetime.now().isoformat(timespec="seconds"),
