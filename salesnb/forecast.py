@@ -167,10 +167,12 @@ class _Forecaster(BaseEstimator):
         e_h = [[] for _ in range(_MAX_H)]
         e_k = [[] for _ in range(_MAX_H)]
         min_train = 12 if n >= 24 else 6
+        one_step = []  # (actual, forecast) of one-month-ahead forecasts, last origins
         for t in range(max(min_train, n - _CALIB_ORIGINS), n):
             h = min(_MAX_H, n - t)
             f = self._point(v[:t], months[:t], h)
             a = v[t:t + h]
+            one_step.append((float(a[0]), float(f[0])))
             for i, e in enumerate(self._errors(a, f)):
                 e_h[i].append(e)
             for i, e in enumerate(self._errors(np.cumsum(a), np.cumsum(f))):
@@ -182,6 +184,16 @@ class _Forecaster(BaseEstimator):
         self.scale_, self.dof_ = self._scales(e_h, base, cumulative=False)
         self.cum_scale_, self.cum_dof_ = self._scales(e_k, base, cumulative=True)
         self.n_errors_ = int(sum(np.isfinite(x).sum() for x in map(np.asarray, e_h)))
+        # the measured one-month-ahead error over the last 12 origins, each forecast made
+        # from the months before its origin only (what accuracy_sentence states)
+        last = np.asarray(one_step[-12:], dtype=float).reshape(-1, 2)
+        err = np.abs(last[:, 0] - last[:, 1])
+        nz = last[:, 0] != 0
+        self.accuracy_ = {
+            "n": int(len(last)),
+            "mae": float(err.mean()) if len(last) else np.nan,
+            "mape": float(np.mean(err[nz] / np.abs(last[nz, 0]))) if nz.any() else np.nan,
+        }
 
     def _scales(self, errs, base, *, cumulative):
         s = np.full(_MAX_H, np.nan)
@@ -591,6 +603,27 @@ def backtest(y: pd.Series, model: _Forecaster, *, origins: int = 12,
     return _summarise(e)[cols]
 
 
+def accuracy_words(n: int, mape: float, mae: float, *, lang: str = "en",
+                   money=lambda v: f"{v:,.0f}") -> str:
+    """Word a measured one-month-ahead error (``n`` forecasts, MAPE or, if undefined, MAE).
+
+    Examples
+    --------
+    >>> accuracy_words(12, 0.093, 500.0)
+    'Over the last 12 months the one-month-ahead forecast was off by 9 % on average.'
+    >>> accuracy_words(12, 0.093, 500.0, lang="zh")
+    '过去12个月，提前一个月的预测平均误差为9 %。'
+    """
+    if not n:
+        return ("There is not enough history yet to measure the forecast's accuracy."
+                if lang != "zh" else "历史数据不足，暂无法衡量预测准确度。")
+    size = f"{mape * 100:.0f} %" if np.isfinite(mape) else money(mae)
+    if lang == "zh":
+        return f"过去{n}个月，提前一个月的预测平均误差为{size}。"
+    span = "month" if n == 1 else f"{n} months"
+    return f"Over the last {span} the one-month-ahead forecast was off by {size} on average."
+
+
 def accuracy_sentence(y: pd.Series, *, model: _Forecaster | None = None, origins: int = 12) -> str:
     """Return one sentence with the measured one-month-ahead error of the model on ``y``.
 
@@ -650,7 +683,8 @@ def _projection(y, as_of_month, target, period_months, level, model):
         prob = float(stats.norm.sf((need - fc) / sd))
     return {"ytd_actual": ytd, "forecast_remaining": fc, "projection": ytd + fc,
             "lower": ytd + float(lo), "upper": ytd + float(hi), "probability": prob,
-            "months_remaining": k, "method": m.method_, "note": m.note_}, target
+            "months_remaining": k, "method": m.method_, "note": m.note_,
+            "accuracy": getattr(m, "accuracy_", None)}, target
 
 
 def year_end_projection(y: pd.Series, *, as_of_month, annual_target: float | None,
@@ -754,9 +788,12 @@ def projections(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
         rows.append({"level": lv, "unit": unit, "team": g["team"].iloc[-1],
                      "ytd_actual": p["ytd_actual"], "projection": p["projection"],
                      "lower": p["lower"], "upper": p["upper"], tcol: p[tcol],
-                     "probability": p["probability"], "method": p["method"], "note": p["note"]})
+                     "probability": p["probability"], "method": p["method"], "note": p["note"],
+                     "accuracy_n": (p.get("accuracy") or {}).get("n", 0),
+                     "accuracy_mae": (p.get("accuracy") or {}).get("mae", np.nan),
+                     "accuracy_mape": (p.get("accuracy") or {}).get("mape", np.nan)})
     cols = ["level", "unit", "team", "ytd_actual", "projection", "lower", "upper", tcol,
-            "probability", "method", "note"]
+            "probability", "method", "note", "accuracy_n", "accuracy_mae", "accuracy_mape"]
     out = pd.DataFrame(rows, columns=cols)
     order = out["level"].map({"company": 0, "team": 1, "rep": 2}).fillna(3)
     return (out.assign(_o=order).sort_values(["_o", "unit"], kind="stable")

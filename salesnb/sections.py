@@ -260,11 +260,10 @@ class ReportBase:
         note = str(p.get("note", "") or "").strip()
         if note:
             note = note[0].upper() + note[1:] + ("" if note.endswith(".") else ".")
-        if len(y) >= 13 and self.lang == "zh":
-            b = _fc.backtest(y, _fc.make_default(), origins=12, horizons=[1]).iloc[0]
-            size = (f"{b['mape'] * 100:.0f} %" if not pd.isna(b["mape"])
-                    else self.money(b["mae"]))
-            sentence += f" 过去{int(b['n'])}个月，提前一个月的预测平均误差为{size}。"
+        if len(y) >= 13 and "accuracy_n" in p.index:  # measured when the projection was fit
+            sentence += " " + _fc.accuracy_words(int(p["accuracy_n"]), float(p["accuracy_mape"]),
+                                                 float(p["accuracy_mae"]), lang=self.lang,
+                                                 money=self.money)
         elif len(y) >= 13:
             sentence += " " + _fc.accuracy_sentence(y, origins=12)
         if note:

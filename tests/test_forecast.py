@@ -328,7 +328,8 @@ def test_projections_over_the_tiny_company(tiny_sales, tiny_targets):
     targets = tiny_targets.rename(columns={"target": "annual_target"})
     out = fc.projections(actuals, targets, month="2025-02")
     assert list(out.columns) == ["level", "unit", "team", "ytd_actual", "projection", "lower",
-                                 "upper", "annual_target", "probability", "method", "note"]
+                                 "upper", "annual_target", "probability", "method", "note",
+                                 "accuracy_n", "accuracy_mae", "accuracy_mape"]
     assert list(out["unit"]) == ["Company", "East", "West", "Ann", "Bob", "Cat", "Dan"]
     # YTD = Jan + Feb: Company 330 + 260, Dan 70 + 0
     assert out.set_index("unit")["ytd_actual"].to_dict() == {
@@ -350,3 +351,17 @@ def test_projections_missing_target_column_is_a_clear_error(tiny_sales):
     actuals = monthly_actuals(build_cube(tiny_sales))
     with pytest.raises(DataError, match="annual_target"):
         fc.projections(actuals, pd.DataFrame({"level": [], "unit": []}), month="2025-02")
+
+
+def test_fit_measures_the_one_month_ahead_error_like_the_backtest():
+    # a series with trend and seasonality: the error measured while fitting (the chosen
+    # method refitted before each of the last 12 origins) matches the backtest's within
+    # a few points (the backtest also re-chooses the method at each origin)
+    months = pd.period_range("2021-01", periods=48, freq="M")
+    rng = np.random.default_rng(3)
+    y = pd.Series(1000 * (1 + 0.01 * np.arange(48)) * (1 + 0.2 * np.sin(np.arange(48) * np.pi / 6))
+                  * np.exp(rng.normal(0, 0.05, 48)), index=months)
+    m = fc.make_default().fit(y)
+    b = fc.backtest(y, fc.make_default(), origins=12, horizons=[1]).iloc[0]
+    assert m.accuracy_["n"] == 12
+    assert abs(m.accuracy_["mape"] - b["mape"]) < 0.03
