@@ -45,9 +45,9 @@ def resolve_paths(params: Mapping, *, base_dir) -> dict:
     Examples
     --------
     >>> p = resolve_paths({"sales": "../data/s.csv", "org": "", "targets": "/d/t.csv",
-    ...                    "month": "2026-10"}, base_dir="/work/params")
+    ...                    "month": "2026-10"}, base_dir="/srv/params")
     >>> Path(p["sales"]).as_posix(), p["org"], p["targets"], p["month"]
-    ('/work/data/s.csv', '', '/d/t.csv', '2026-10')
+    ('/srv/data/s.csv', '', '/d/t.csv', '2026-10')
     """
     out = dict(params)
     for key in DATA_KEYS:
