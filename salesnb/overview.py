@@ -133,7 +133,7 @@ class CompanyReport(ReportBase):
                  if self.lang != "zh" else f" 另有{len(reps)}条关于销售代表的警报（见团队报告）。")
         if not len(shown):
             return Block("", say("alerts_none", self.lang) + extra)
-        rows = alert_rows(shown, self.lang)
+        rows = alert_rows(shown, self.lang, self.company)
         return Block(self.table(rows, {}),
                      say("alerts", self.lang, n=len(shown), first=str(rows["message"].iloc[0]))
                      + extra)

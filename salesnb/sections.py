@@ -157,8 +157,12 @@ class ReportBase:
              f"{self.L('target')} {self.money(r['target'])}"),
             (self.L("attainment"), fmt.pct(r["attainment"]),
              f"{self.L('gap')} {self.money(r['gap'])}"),
-            (self.L("mom"), fmt.pct(r["mom"]), delta(r["mom"])),
-            (self.L("yoy"), fmt.pct(r["yoy"]), delta(r["yoy"])),
+            (self.L("mom"), fmt.pct(r["mom"]),
+             delta(r["mom"])[:1] + f" {self.L('prev_month')} {self.money(r['prev_actual'])}"
+             if not pd.isna(r["mom"]) else fmt.DASH),
+            (self.L("yoy"), fmt.pct(r["yoy"]),
+             delta(r["yoy"])[:1] + f" {self.L('last_year')} {self.money(r['last_year_actual'])}"
+             if not pd.isna(r["yoy"]) else fmt.DASH),
             (self.L("ytd_actual"), self.money(r["ytd_actual"]),
              f"{self.L('ytd_target')} {self.money(r['ytd_target'])} · {fmt.pct(r['ytd_attainment'])}"),
             (self.L("annual_completion"), fmt.pct(r["annual_completion"]),
@@ -413,7 +417,7 @@ def _team_extra(cls):
                                   "ytd_last_year": self.L("ytd") + " " + self.L("last_year"),
                                   "ytd_yoy": self.L("ytd") + " " + self.L("yoy"),
                                   "unit": ""})
-        return Block(body, sentence, title=self.L("comparison"))
+        return Block(body, sentence, title="Growth" if self.lang != "zh" else "增长")
 
     def customers(self) -> Block:
         from . import compare as c
@@ -640,7 +644,7 @@ def _team_extra(cls):
         al = al[al["level"] != "company"] if len(al) else al
         if not len(al):
             return Block("", say("alerts_none", self.lang))
-        shown = alert_rows(al, self.lang)
+        shown = alert_rows(al, self.lang, self.company)
         return Block(self.table(shown, {}), say("alerts", self.lang, n=len(al),
                                                first=str(shown["message"].iloc[0])))
 
@@ -728,7 +732,7 @@ _RULES_ZH = {"behind_pace": "落后进度", "mom_drop": "环比下降", "yoy_dro
 _SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 
 
-def alert_rows(alerts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+def alert_rows(alerts: pd.DataFrame, lang: str = "en", company: str = "Company") -> pd.DataFrame:
     """Return severity, unit, rule, message of alerts in the report language.
 
     English messages are the alert rules' own sentences; Chinese ones are worded here
@@ -743,12 +747,17 @@ def alert_rows(alerts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     ['高', '华东', '落后进度', '华东落后时间进度6.2个百分点。']
     """
     out = alerts[["severity", "unit", "rule", "message"]].copy()
+    is_company = (alerts["level"] == "company").to_numpy() if "level" in alerts else False
+    if company != "Company" and len(alerts):  # the company's own name, as in the headings
+        out.loc[is_company, "unit"] = company
+        out.loc[is_company, "message"] = [m.replace("Company", company, 1)
+                                          for m in out.loc[is_company, "message"]]
     if lang != "zh" or not len(alerts):
         return out.reset_index(drop=True)
     msgs = []
     for r in alerts.itertuples():
         who = f"{r.unit}（{r.team}）" if r.level == "rep" and isinstance(r.team, str) and r.team \
-            else str(r.unit)
+            else (company if r.level == "company" else str(r.unit))
         v = float(r.value) if r.value is not None and not pd.isna(r.value) else np.nan
         text = {
             "behind_pace": f"{who}落后时间进度{-v * 100:.1f}个百分点。",
