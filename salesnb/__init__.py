@@ -2,38 +2,52 @@
 
 Progress against targets, comparison, drill-down and forecasts, computed by small,
 tested functions on tidy DataFrames, and rendered into per-team HTML reports.
-Importing salesnb changes no global state (no pandas options, no rcParams).
+Importing salesnb changes no global state (no pandas options, no rcParams), and it is
+cheap: the modules load on first use (``sn.progress``, ``sn.forecast``, ...), so the
+command line starts its report kernels before the heavy libraries are imported.
 """
 
-from . import (
-    alerts,
-    calendar,
-    compare,
-    cube,
-    drilldown,
-    exceptions,
-    fmt,
-    forecast,
-    io,
-    kpi,
-    overview,
-    plots,
-    progress,
-    report,
-    sample,
-    schema,
-    targets,
-)
-from .cube import build_cube, monthly_actuals
+from __future__ import annotations
+
+import importlib
+
 from .exceptions import DataError, ParamsError, SalesnbError
-from .io import load_dataset, load_table
-from .progress import progress as compute_progress
 
 __version__ = "0.1.0"
 
+_MODULES = (
+    "alerts", "calendar", "compare", "cube", "drilldown", "engine", "exceptions", "explore",
+    "fmt", "forecast", "html", "io", "kpi", "numbers", "overview", "plots", "progress",
+    "report", "runner", "sample", "schema", "sections", "sources", "targets",
+)
+_FUNCTIONS = {
+    "build_cube": ("cube", "build_cube"),
+    "monthly_actuals": ("cube", "monthly_actuals"),
+    "load_dataset": ("io", "load_dataset"),
+    "load_table": ("io", "load_table"),
+    "compute_progress": ("progress", "progress"),
+}
+
 __all__ = [
     "alerts", "calendar", "compare", "cube", "drilldown", "exceptions", "fmt", "forecast",
-    "io", "kpi", "overview", "plots", "progress", "report", "sample", "schema", "targets",
-    "build_cube", "monthly_actuals", "load_dataset", "load_table", "compute_progress",
-    "DataError", "ParamsError", "SalesnbError", "__version__",
+    "io", "kpi", "overview", "plots", "progress", "report", "sample", "schema", "sources",
+    "targets", "build_cube", "monthly_actuals", "load_dataset", "load_table",
+    "compute_progress", "DataError", "ParamsError", "SalesnbError", "__version__",
 ]
+
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    if name in _FUNCTIONS:
+        module, attr = _FUNCTIONS[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'salesnb' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(__all__) | set(_MODULES))

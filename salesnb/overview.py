@@ -144,7 +144,7 @@ class CompanyReport(ReportBase):
         if ti is None or not len(ti):
             return Block()
         summ = a.tier_summary(ti)
-        cnt = dict(zip(summ["tier"], summ["count"]))
+        cnt = dict(zip(summ["tier"], summ["count"], strict=False))
         return Block(self.table(summ, {"count": "int"}),
                      say("tiers", self.lang, star=cnt.get("star", 0),
                          achieved=cnt.get("achieved", 0), coaching=cnt.get("coaching", 0)))

@@ -140,7 +140,7 @@ def rep_attainment(table: pd.DataFrame, *, value: str = "attainment", ax=None,
     if reference is not None and not np.isnan(reference):
         ax.axvline(reference, color=PALETTE["accent"], lw=1.2, ls="--", label=reference_label)
         ax.legend(loc="lower right", fontsize=8)
-    for yi, v in zip(y, vals):
+    for yi, v in zip(y, vals, strict=False):
         ax.text((0 if np.isnan(v) else max(v, 0)) + 0.01, yi, fmt.pct(v), va="center", fontsize=8)
     _pct_axis(ax, "x")
     ax.grid(axis="x", color="#e5e5e5")
@@ -231,7 +231,7 @@ def funnel_chart(table: pd.DataFrame, *, ax=None, lang: str = "en", title: str |
     y = np.arange(len(table))[::-1]
     ax.barh(y, table["count"], color=PALETTE["actual"])
     ax.set_yticks(y, [str(s) for s in table["stage"]])
-    for yi, c, conv in zip(y, table["count"], table.get("conversion", [np.nan] * len(table))):
+    for yi, c, conv in zip(y, table["count"], table.get("conversion", [np.nan] * len(table)), strict=False):
         txt = f"{int(c):,}" + ("" if pd.isna(conv) else f"  ({conv * 100:.0f} %)")
         ax.text(c, yi, " " + txt, va="center", fontsize=8)
     ax.grid(False)

@@ -20,13 +20,14 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from . import fmt
 from .exceptions import ParamsError, SalesnbError
 from .html import page, table_html
-from .io import atomic_write_text, load_dataset, sha256_file
-from .report import PARAM_DEFAULTS, prepare, slugify, teams_of, write_cache
+from .io import atomic_write_text
+
+# nbformat, papermill, nbclient and the analysis modules (pandas, scikit-learn, matplotlib)
+# are imported where used: `salesnb run` starts its kernels first, so their start-up
+# overlaps with these imports and with loading the data.
 
 __all__ = ["NOTEBOOKS", "notebook_parameters", "check_params", "resolve_params", "Job",
            "render_pack", "KernelPool"]
@@ -107,6 +108,7 @@ def check_params(params: dict, *, path="params") -> None:
 def resolve_params(raw: dict, *, base_dir: Path) -> dict:
     """Fill defaults; data paths stay as written (messages quote them) and resolve
     against ``base_dir`` (the params file's folder), kept as ``params['base_dir']``."""
+    from .report import PARAM_DEFAULTS
     p = dict(PARAM_DEFAULTS)
     p.update(raw)
     p["base_dir"] = str(Path(base_dir).resolve())
@@ -213,6 +215,7 @@ class KernelPool:
         km = self._kernel()
         # the reset runs as the notebook's first cell (one client per report), and its
         # output is dropped before export
+        import nbformat
         reset = nbformat.v4.new_code_cell(self.RESET)
         reset.metadata["tags"] = ["salesnb-reset"]
         nb.cells.insert(0, reset)
@@ -265,6 +268,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _run_job(pool: KernelPool, job: Job, out: Path, lang: str, notebooks: dict,
              keep_notebooks: bool = False) -> None:
+    import nbformat
     from papermill.parameterize import parameterize_notebook
     t0 = time.perf_counter()
     nb = nbformat.read(notebooks[job.kind], as_version=4)
@@ -323,6 +327,8 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
 
 def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, keep_notebooks,
                  t_start) -> dict:
+    from .io import load_dataset
+    from .report import prepare, slugify, teams_of, write_cache
     month = params["month"]
     lang = params.get("lang", "en")
     period_end = None
@@ -441,7 +447,7 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
 EXPORT_TABLES = ("progress", "ranking", "attribution", "alerts")
 
 
-def ranking_table(tables: dict) -> "pd.DataFrame":
+def ranking_table(tables: dict):
     """Rank teams company-wide, reps company-wide and within their team (amount metric).
 
     Columns: level, unit, team, attainment, actual, rank, rank_in_team, peer_average,
@@ -456,7 +462,7 @@ def ranking_table(tables: dict) -> "pd.DataFrame":
     reps = rank_units(p[p["level"] == "rep"], by="attainment", tiebreak="actual")
     within = rank_units(p[p["level"] == "rep"], by="attainment", tiebreak="actual",
                         within="team")[["unit", "rank"]].rename(columns={"rank": "rank_in_team"})
-    team_att = dict(zip(teams["unit"], teams["attainment"]))
+    team_att = dict(zip(teams["unit"], teams["attainment"], strict=True))
     reps = peer_stats(reps.merge(within, on="unit", how="left"), value="attainment",
                       group="team", parent=team_att)
     cols = ["level", "unit", "team", "attainment", "actual", "rank", "rank_in_team",

@@ -12,9 +12,8 @@ import pandas as pd
 
 from . import calendar as cal
 from . import compare as _compare
-from . import fmt
+from . import fmt, plots
 from . import forecast as _fc
-from . import plots
 from . import progress as _progress
 from .html import Block, cards_html, table_html
 
@@ -386,7 +385,7 @@ def _team_extra(cls):
             p = p[(p["metric"] == "amount") & p["level"].isin(["company", "team"])]
             p = p.set_index(["level", "unit"])
             for col in ("actual", "prev_actual", "mom", "last_year_actual", "yoy"):
-                g[col] = [p[col].get((lv, u), np.nan) for lv, u in zip(g["level"], g["unit"])]
+                g[col] = [p[col].get((lv, u), np.nan) for lv, u in zip(g["level"], g["unit"], strict=False)]
             for level in ("company", "team"):
                 lfl = c.ytd_like_for_like(self.t["sales"], as_of=self.meta["as_of"],
                                           fiscal_year_start=self.fys, level=level)
@@ -654,7 +653,7 @@ def _team_extra(cls):
         if ti is None or not len(ti):
             return Block()
         summ = a.tier_summary(ti)
-        cnt = dict(zip(summ["tier"], summ["count"]))
+        cnt = dict(zip(summ["tier"], summ["count"], strict=False))
         return Block(self.table(summ, {"count": "int"}),
                      say("tiers", self.lang, star=cnt.get("star", 0),
                          achieved=cnt.get("achieved", 0), coaching=cnt.get("coaching", 0)),

@@ -71,7 +71,6 @@ def _expected(lines: pd.DataFrame, level: str, unit: str) -> dict:
     get = lambda p: m.get(pd.Period(p, "M"), 0.0)  # noqa: E731
     actual, last_year, prev = get("1998-04"), get("1997-04"), get("1998-03")
     ytd = sum(get(f"1998-0{k}") for k in range(1, 5))
-    ytd_ly = sum(get(f"1997-0{k}") for k in range(1, 5))
     year_1997 = sum(get(f"1997-{k:02d}") for k in range(1, 13))
     target = round(year_1997 * (1 + GROWTH), 2) / 12
     return {"actual": actual, "target": target, "attainment": actual / target,
