@@ -79,6 +79,18 @@ def cmd_params(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from .runner import NOTEBOOK_DIR, KernelPool, render_pack
+    # start the report kernels first: checking the params and loading the data overlap
+    # with their start-up (they are shut down whatever happens)
+    pool = KernelPool(max(1, int(args.workers or os.cpu_count() or 1)), cwd=NOTEBOOK_DIR)
+    pool.warm()
+    try:
+        return _run(args, pool)
+    finally:
+        pool.shutdown()
+
+
+def _run(args, pool) -> int:
     from .runner import render_pack
     params, path = _params(args.params)
     if args.out:
@@ -90,7 +102,7 @@ def cmd_run(args) -> int:
         out = Path("reports/{month}".format(month=params["month"]))
     workers = args.workers or params.get("workers") or os.cpu_count() or 1
     record = render_pack(params, out=out, teams=args.team or None, workers=workers,
-                         params_path=str(path))
+                         params_path=str(path), pool=pool)
     failed = [r for r in record["reports"] if r["status"] != "ok"]
     ok = len(record["reports"]) - len(failed)
     print(f"{ok} of {len(record['reports'])} reports written to {out}/ "

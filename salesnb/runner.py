@@ -304,7 +304,7 @@ def _progress_bar(total):
 def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
                 workers: int | None = None, params_path: str = "params",
                 company: bool = True, notebooks: dict | None = None,
-                keep_notebooks: bool = False) -> dict:
+                keep_notebooks: bool = False, pool: KernelPool | None = None) -> dict:
     """Render the pack into ``out``; return the run record (also written as run.json).
 
     ``notebooks`` overrides the notebook per kind ({"team": path, "company": path});
@@ -314,9 +314,9 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
     t_start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    n_workers = max(1, int(workers or os.cpu_count() or 1))
-    pool = KernelPool(n_workers, cwd=NOTEBOOK_DIR)
-    pool.warm()  # kernels start while the data loads
+    if pool is None:  # (the command line starts its pool even before checking params)
+        pool = KernelPool(max(1, int(workers or os.cpu_count() or 1)), cwd=NOTEBOOK_DIR)
+        pool.warm()  # kernels start while the data loads
     try:
         return _render_pack(params, out=out, teams=teams, pool=pool, params_path=params_path,
                             company=company, notebooks=notebooks,
