@@ -12,7 +12,7 @@ import pandas as pd
 from . import fmt, plots
 from . import progress as _progress
 from .html import Block
-from .sections import ReportBase, _month_name, _names, alert_rows, say
+from .sections import ReportBase, TeamReport, _month_name, _names, alert_rows, say
 
 __all__ = ["CompanyReport", "open_company_report"]
 
@@ -138,16 +138,7 @@ class CompanyReport(ReportBase):
                      say("alerts", self.lang, n=len(shown), first=str(rows["message"].iloc[0]))
                      + extra)
 
-    def recognition(self) -> Block:
-        from . import alerts as a
-        ti = self.t["tiers"]
-        if ti is None or not len(ti):
-            return Block()
-        summ = a.tier_summary(ti)
-        cnt = dict(zip(summ["tier"], summ["count"], strict=False))
-        return Block(self.table(summ, {"count": "int"}),
-                     say("tiers", self.lang, star=cnt.get("star", 0),
-                         achieved=cnt.get("achieved", 0), coaching=cnt.get("coaching", 0)))
+    recognition = TeamReport.recognition  # the same tiers block, over every rep
 
     def quality(self) -> Block:
         return self.data_quality(detail=True)
