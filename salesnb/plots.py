@@ -58,7 +58,7 @@ def figure_svg(fig) -> str:
         # text stays text in the SVG and the reader's browser draws it, so a glyph missing
         # from matplotlib's own fonts (Chinese names on a machine without CJK fonts) is harmless
         warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
-        fig.savefig(buf, format="svg", bbox_inches="tight")
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buf.getvalue()
     start = svg.find("<svg")

@@ -293,7 +293,7 @@ def _to_disk(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         if isinstance(out[c].dtype, pd.PeriodDtype):
-            out[c] = out[c].astype(str)
+            continue  # pyarrow keeps pandas periods (an extension type): no text round trip
         elif out[c].dtype == object:
             out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v)
                                 else str(v))
@@ -302,6 +302,8 @@ def _to_disk(df: pd.DataFrame) -> pd.DataFrame:
 
 def _from_disk(df: pd.DataFrame) -> pd.DataFrame:
     for c in _PERIOD_COLS & set(df.columns):
+        if isinstance(df[c].dtype, pd.PeriodDtype):
+            continue
         if len(df) and len(str(df[c].iloc[0])) == 7:
             df[c] = pd.PeriodIndex(df[c].astype(str), freq="M")
         elif not len(df):
