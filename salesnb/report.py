@@ -106,18 +106,20 @@ def _projection_chunk(args):
     return _fc.projections(amount, annual, month=month, fiscal_year_start=fys)
 
 
-def _projections(amount: pd.DataFrame, annual: pd.DataFrame, *, month, fiscal_year_start: int,
-                 workers: int | None = None) -> pd.DataFrame:
-    """Year-end projections for every unit; many units are spread over processes.
+def _projections_start(amount: pd.DataFrame, annual: pd.DataFrame, *, month,
+                       fiscal_year_start: int, workers: int | None = None):
+    """Start the year-end projections of every unit; return a function that waits for them.
 
-    Each unit's forecast is independent, so chunks of units give the same rows as one call.
+    Each unit's forecast is independent, so many units are spread over worker processes
+    (the same rows as one call) while the caller computes the rest of the run.
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
     keys = amount[["level", "unit"]].drop_duplicates()
     workers = workers or min(os.cpu_count() or 1, 4)
     if len(keys) < 60 or workers < 2:
-        return _fc.projections(amount, annual, month=month, fiscal_year_start=fiscal_year_start)
+        out = _fc.projections(amount, annual, month=month, fiscal_year_start=fiscal_year_start)
+        return lambda: out
     chunks = []
     for i in range(workers):
         part = keys.iloc[i::workers]
@@ -126,12 +128,27 @@ def _projections(amount: pd.DataFrame, annual: pd.DataFrame, *, month, fiscal_ye
     import multiprocessing as mp
     # fork: the workers inherit the imported modules (prepare runs before any report thread)
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-        parts = list(ex.map(_projection_chunk, chunks))
-    out = pd.concat(parts, ignore_index=True)
-    order = {"company": 0, "team": 1, "rep": 2}
-    out = out.assign(_o=out["level"].map(order)).sort_values(["_o", "unit"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    ex = ProcessPoolExecutor(workers, mp_context=ctx)
+    futures = [ex.submit(_projection_chunk, c) for c in chunks]
+
+    def result() -> pd.DataFrame:
+        try:
+            parts = [f.result() for f in futures]
+        finally:
+            ex.shutdown()
+        out = pd.concat(parts, ignore_index=True)
+        order = {"company": 0, "team": 1, "rep": 2}
+        out = out.assign(_o=out["level"].map(order)).sort_values(["_o", "unit"], kind="stable")
+        return out.drop(columns="_o").reset_index(drop=True)
+
+    return result
+
+
+def _projections(amount: pd.DataFrame, annual: pd.DataFrame, *, month, fiscal_year_start: int,
+                 workers: int | None = None) -> pd.DataFrame:
+    """Year-end projections for every unit (see :func:`_projections_start`)."""
+    return _projections_start(amount, annual, month=month, fiscal_year_start=fiscal_year_start,
+                              workers=workers)()
 
 
 def _partial_month_projections(amount, annual, monthly, *, month, fiscal_year_start,
@@ -221,6 +238,13 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     monthly, target_source = _targets_for(dataset, actuals, month=m,
                                           fiscal_year_start=fiscal_year_start,
                                           target_split=target_split, targets_rule=targets_rule)
+    amount = actuals[actuals["metric"] == "amount"]
+    annual = annual_targets(monthly, month=m, fiscal_year_start=fiscal_year_start)
+    partial = as_of_ts < m.end_time.normalize() and \
+        cal.fiscal_year(m - 1, fiscal_year_start) == cal.fiscal_year(m, fiscal_year_start)
+    if not partial:  # the forecasts run in other processes while the rest is computed
+        projections_result = _projections_start(amount, annual, month=m,
+                                                fiscal_year_start=fiscal_year_start)
     prog = _progress.progress(actuals, monthly, month=m, as_of=as_of_ts,
                               fiscal_year_start=fiscal_year_start, org=dataset.org,
                               working_days=bool(working_days), holidays=list(holidays or ()))
@@ -244,17 +268,14 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
             org.loc[ends.isna() | (ends >= as_of_ts), "rep"].astype(str))
         current -= gone
     active_reps = last_sale[last_sale["rep"].astype(str).isin(current)].reset_index(drop=True)
-    amount = actuals[actuals["metric"] == "amount"]
-    annual = annual_targets(monthly, month=m, fiscal_year_start=fiscal_year_start)
-    month_progress = float(prog.loc[prog["level"] == "company", "month_time_progress"].iloc[0]) \
-        if (prog["level"] == "company").any() else 1.0
-    if month_progress < 1.0 and cal.fiscal_year(m - 1, fiscal_year_start) == \
-            cal.fiscal_year(m, fiscal_year_start):
+    if partial:
+        month_progress = float(prog.loc[prog["level"] == "company", "month_time_progress"]
+                               .iloc[0]) if (prog["level"] == "company").any() else 1.0
         projections = _partial_month_projections(amount, annual, monthly, month=m,
                                                  fiscal_year_start=fiscal_year_start,
                                                  month_progress=month_progress)
     else:
-        projections = _projections(amount, annual, month=m, fiscal_year_start=fiscal_year_start)
+        projections = projections_result()
     quality = dataset.quality_table()
     alert_table = _alerts.evaluate_alerts(
         prog, as_of=as_of_ts, thresholds=thresholds or None, last_sale=active_reps,

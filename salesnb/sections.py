@@ -351,6 +351,30 @@ class TeamReport(ReportBase):
     def forecast(self) -> Block:
         return self.forecast_for("team", self.team)
 
+    def projections(self) -> Block:
+        """The year-end projection of the team and each of its reps, with the chance of
+        reaching the annual target."""
+        pj = self.t["projections"]
+        reps = set(self._reps()["unit"])
+        rows = pj[((pj["level"] == "team") & (pj["unit"] == self.team))
+                  | ((pj["level"] == "rep") & pj["unit"].isin(reps))]
+        if not len(rows):
+            return Block()
+        rows = pd.concat([rows[rows["level"] == "rep"].sort_values("probability",
+                                                                   ascending=False),
+                          rows[rows["level"] == "team"]], ignore_index=True)
+        shown = rows[["unit", "ytd_actual", "projection", "lower", "upper", "annual_target",
+                      "probability"]].rename(columns={"unit": "rep"})
+        r = rows[rows["level"] == "rep"]
+        likely = int((r["probability"] >= 0.5).sum())
+        sent = (f"{likely} of {len(r)} reps are more likely than not to reach their annual "
+                f"target; the range is the forecast's 80 % interval." if self.lang != "zh" else
+                f"{len(r)}名销售代表中有{likely}名更可能完成年度目标；区间为预测的80 %区间。")
+        body = self.table(shown, {"ytd_actual": "money", "projection": "money",
+                                  "lower": "money", "upper": "money", "annual_target": "money",
+                                  "probability": "pct"}, highlight_last=True)
+        return Block(body, sent, title=self.L("projection"))
+
     def quality(self) -> Block:
         return self.data_quality(detail=False)
 

@@ -75,6 +75,7 @@ def team_notebook():
         code("r.kpis()"),
         code('r.section("forecast")'),
         code("r.forecast()"),
+        code("r.projections()"),
         code('r.section("alerts")'),
         code("r.alerts()"),
         code("r.recognition()"),
