@@ -32,8 +32,8 @@ test: $(STAMP) data/sample/sales.csv
 lint: $(STAMP)
 	$(BIN)/ruff check salesnb tests benchmarks
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) data/sample/sales.csv
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres,bench]'
