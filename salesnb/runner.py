@@ -142,6 +142,14 @@ class Job:
     headline: dict = field(default_factory=dict)
 
 
+class CellError(RuntimeError):
+    """A report notebook's cell raised: carries the exception's name, value and cell index."""
+
+    def __init__(self, ename: str, evalue: str, index: int):
+        super().__init__(f"{ename}: {evalue} (cell {index})")
+        self.ename, self.evalue, self.index = ename, evalue, index
+
+
 class KernelPool:
     """Warm Jupyter kernels, one per worker, reused across reports and reset between them."""
 
@@ -154,6 +162,7 @@ class KernelPool:
         self.kernel_name = kernel_name
         self._local = threading.local()
         self._all: list = []
+        self._clients: list = []
         self._lock = threading.Lock()
 
     def _start(self):
@@ -199,40 +208,101 @@ class KernelPool:
         if km is None or not km.is_alive():
             km = None
             ready = getattr(self, "_ready", None)
-            if ready is not None:
+            while ready is not None:  # a warm kernel, while any is still starting
                 try:
-                    km = ready.get(timeout=60)
+                    km = ready.get(timeout=0.5)
+                    break
                 except queue.Empty:
-                    km = None
+                    if not any(th.is_alive() for th in getattr(self, "_warmers", [])):
+                        km = None
+                        break
             if km is None or not km.is_alive():
                 km = self._start()
             self._local.km = km
         return km
 
     def execute(self, nb, *, timeout: int = 900):
-        """Execute ``nb`` on this thread's warm kernel after resetting its state."""
-        from nbclient import NotebookClient
-        km = self._kernel()
-        # the reset runs as the notebook's first cell (one client per report), and its
-        # output is dropped before export
+        """Execute ``nb`` on this thread's warm kernel after resetting its state.
+
+        Cells run one after another on one kernel client kept per worker; each cell's
+        outputs are recorded as nbformat outputs (what nbclient records, at a third of its
+        per-cell cost). The first error stops the notebook and raises
+        :class:`CellError` with the exception's name and value.
+        """
         import nbformat
-        reset = nbformat.v4.new_code_cell(self.RESET)
-        reset.metadata["tags"] = ["salesnb-reset"]
-        nb.cells.insert(0, reset)
-        client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=self.kernel_name,
-                                resources={"metadata": {"path": str(self.cwd)}})
-        try:
-            client.execute()
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
-            if nb.cells and "salesnb-reset" in nb.cells[0].metadata.get("tags", []):
-                del nb.cells[0]
+        km = self._kernel()
+        kc = getattr(self._local, "kc", None)
+        if kc is None or getattr(self._local, "kc_km", None) is not km:
+            kc = km.client()
+            kc.start_channels()
+            kc.wait_for_ready(timeout=120)
+            self._local.kc, self._local.kc_km = kc, km
+            with self._lock:
+                self._clients.append(kc)
+        reply = self._run_cell(km, kc, self.RESET, lambda m: None, 60)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("could not reset the kernel between reports")
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            outputs = []
+
+            def hook(msg, outputs=outputs):
+                kind = msg["header"]["msg_type"]
+                if kind in ("stream", "display_data", "execute_result", "error"):
+                    outputs.append(nbformat.v4.output_from_msg(msg))
+                elif kind == "clear_output":
+                    outputs.clear()
+
+            reply = self._run_cell(km, kc, cell.source, hook, timeout)
+            cell.outputs = outputs
+            cell.execution_count = reply["content"].get("execution_count")
+            if reply["content"]["status"] == "error":
+                raise CellError(reply["content"].get("ename", "Error"),
+                                reply["content"].get("evalue", ""), index)
         return nb
+    @staticmethod
+    def _run_cell(km, kc, code: str, hook, timeout: float) -> dict:
+        """Run ``code``; pass its output messages to ``hook``; return the shell reply.
+
+        Polls in one-second steps so that a kernel that dies mid-cell fails the report at
+        once instead of after the timeout.
+        """
+        msg_id = kc.execute(code, allow_stdin=False, stop_on_error=True)
+        deadline = time.monotonic() + timeout
+        idle = False
+        while not idle:
+            try:
+                msg = kc.get_iopub_msg(timeout=1)
+            except queue.Empty:
+                if not km.is_alive():
+                    raise RuntimeError("the kernel died while running the report") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"a report cell ran longer than {timeout} s") from None
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["header"]["msg_type"] == "status":
+                idle = msg["content"]["execution_state"] == "idle"
+            else:
+                hook(msg)
+        while True:
+            try:
+                reply = kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError("the kernel did not answer") from None
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
 
     def shutdown(self):
         for th in getattr(self, "_warmers", []):
             th.join(timeout=120)  # a kernel still starting would outlive the run
+        for kc in self._clients:
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001 - best effort at exit
+                pass
+        self._clients.clear()
         for km in self._all:
             try:
                 km.shutdown_kernel(now=True)

@@ -261,3 +261,24 @@ def test_weekly_variant(pack):
     assert "Same days last week" in html
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["data"]["last_sale_date"] <= "2026-10-21"  # nothing after the as-of date counts
+
+
+def test_a_kernel_that_dies_fails_only_its_report(pack, tmp_path):
+    import time
+
+    from salesnb.runner import NOTEBOOKS, render_pack
+    dying = pack["teams"][0]
+    nb = nbformat.read(NOTEBOOKS["team"], as_version=4)
+    cell = nbformat.v4.new_code_cell(f"if team == {dying!r}:\n    import os; os._exit(1)")
+    cell.metadata["tags"] = []
+    nb.cells.insert(4, cell)
+    path = tmp_path / "dying.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / "out"
+    t0 = time.monotonic()
+    record = render_pack(pack["params"], out=out, teams=pack["teams"], workers=1,
+                         notebooks={"team": path})
+    status = {r["name"]: r for r in record["reports"]}
+    assert status[dying]["status"] == "failed" and "kernel died" in status[dying]["error"]
+    assert status[pack["teams"][1]]["status"] == "ok"  # a fresh kernel took over
+    assert time.monotonic() - t0 < 120  # noticed at once, not after the cell timeout
