@@ -41,10 +41,40 @@ SECRET_WORDS = ("password", "token", "secret", "key")
 
 
 def notebook_parameters(path=NOTEBOOKS["team"]) -> dict:
-    """Return the parameters cell of a notebook: name -> {type, default, help} (papermill's parser)."""
-    from papermill.inspection import inspect_notebook
-    return {k: {"type": v["inferred_type_name"], "default": v["default"], "help": v["help"]}
-            for k, v in inspect_notebook(str(path)).items()}
+    """Return the parameters cell of a notebook: name -> {type, default, help}.
+
+    Reads the cell tagged ``parameters`` the way papermill's Python translator does
+    (``name: type = value  # help``; a test checks both agree), without importing
+    papermill, so checking a params file costs milliseconds.
+    """
+    import ast
+    import io as _io
+    import tokenize
+
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    cells = [c for c in nb.get("cells", [])
+             if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise ParamsError(f"{path} has no cell tagged 'parameters'.")
+    source = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) \
+        else cells[0]["source"]
+    comments = {}
+    for tok in tokenize.generate_tokens(_io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            name, kind = node.target.id, ast.unparse(node.annotation)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
+            name, kind = node.targets[0].id, "None"
+        else:
+            continue
+        out[name] = {"type": kind, "default": ast.get_source_segment(source, node.value),
+                     "help": comments.get(node.lineno, "")}
+    return out
 
 
 def check_params(params: dict, *, path="params") -> None:
@@ -199,7 +229,15 @@ class KernelPool:
             except Exception:  # noqa: BLE001 - a worker starts its own kernel instead
                 pass
 
+        def imports():  # what the report threads need, imported while the data loads
+            try:
+                import nbformat  # noqa: F401
+                from papermill.parameterize import parameterize_notebook  # noqa: F401
+            except Exception:  # noqa: BLE001 - imported again, with its error, when used
+                pass
+
         self._warmers = [threading.Thread(target=one, daemon=True) for _ in range(self.workers)]
+        self._warmers.append(threading.Thread(target=imports, daemon=True))
         for th in self._warmers:
             th.start()
 

@@ -282,3 +282,17 @@ def test_a_kernel_that_dies_fails_only_its_report(pack, tmp_path):
     assert status[dying]["status"] == "failed" and "kernel died" in status[dying]["error"]
     assert status[pack["teams"][1]]["status"] == "ok"  # a fresh kernel took over
     assert time.monotonic() - t0 < 120  # noticed at once, not after the cell timeout
+
+
+@pytest.mark.parametrize("name", ["team_report", "company_report", "team_weekly"])
+def test_parameters_cell_reader_agrees_with_papermill(name):
+    from papermill.inspection import inspect_notebook
+
+    from salesnb.runner import NOTEBOOK_DIR, notebook_parameters
+    path = NOTEBOOK_DIR / f"{name}.ipynb"
+    ours = notebook_parameters(path)
+    theirs = inspect_notebook(str(path))
+    assert list(ours) == list(theirs)
+    for key, p in theirs.items():
+        assert ours[key] == {"type": p["inferred_type_name"], "default": p["default"],
+                             "help": p["help"]}, key
