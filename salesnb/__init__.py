@@ -17,7 +17,8 @@ __version__ = "0.1.0"
 
 _MODULES = (
     "alerts", "calendar", "compare", "cube", "drilldown", "engine", "exceptions", "explore",
-    "fmt", "forecast", "html", "io", "kpi", "numbers", "overview", "plots", "progress",
+    "fmt", "forecast", "html", "io", "kpi", "numbers", "overview", "parameters", "plots",
+    "progress",
     "report", "runner", "sample", "schema", "sections", "sources", "targets",
 )
 _FUNCTIONS = {

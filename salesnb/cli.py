@@ -79,7 +79,7 @@ def cmd_params(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .runner import NOTEBOOK_DIR, KernelPool, render_pack
+    from .runner import NOTEBOOK_DIR, KernelPool
     # start the report kernels first: checking the params and loading the data overlap
     # with their start-up (they are shut down whatever happens)
     pool = KernelPool(max(1, int(args.workers or os.cpu_count() or 1)), cwd=NOTEBOOK_DIR)

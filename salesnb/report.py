@@ -26,14 +26,7 @@ from . import targets as _targets
 __all__ = ["PARAM_DEFAULTS", "prepare", "write_cache", "read_cache", "team_slice",
            "annual_targets", "teams_of", "slugify"]
 
-#: every key a params file may hold (the notebooks' parameters cells declare the same)
-PARAM_DEFAULTS: dict = {
-    "month": "", "as_of": "", "period": "month", "team": "", "sales": "", "targets": "",
-    "org": "", "opportunities": "", "spend": "", "satisfaction": "", "columns": {},
-    "fiscal_year_start": 1, "lang": "en", "currency": "$", "company": "Company",
-    "target_split": "equal", "targets_rule": {}, "thresholds": {}, "tiers": {},
-    "gross_margin": 0.3, "working_days": False, "holidays": [], "cache": "",
-}
+from .parameters import PARAM_DEFAULTS  # noqa: E402  (re-exported here)
 
 _PERIOD_COLS = {"month"}
 

@@ -138,7 +138,7 @@ def check_params(params: dict, *, path="params") -> None:
 def resolve_params(raw: dict, *, base_dir: Path) -> dict:
     """Fill defaults; data paths stay as written (messages quote them) and resolve
     against ``base_dir`` (the params file's folder), kept as ``params['base_dir']``."""
-    from .report import PARAM_DEFAULTS
+    from .parameters import PARAM_DEFAULTS
     p = dict(PARAM_DEFAULTS)
     p.update(raw)
     p["base_dir"] = str(Path(base_dir).resolve())
