@@ -38,6 +38,15 @@ def code(src, tags=()):
     return c
 
 
+def notebook(cells):
+    for i, cell in enumerate(cells):  # stable ids: regenerating gives the same file
+        cell["id"] = f"cell-{i:02d}"
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
 def md(src):
     c = new_markdown_cell(src)
     c.metadata["tags"] = []
@@ -82,10 +91,7 @@ def team_notebook():
         code('r.section("data_quality")'),
         code("r.quality()"),
     ]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    return nb
+    return notebook(cells)
 
 
 def company_notebook():
@@ -114,10 +120,7 @@ def company_notebook():
         code('r.section("data_quality")'),
         code("r.quality()"),
     ]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    return nb
+    return notebook(cells)
 
 
 def weekly_notebook():
@@ -137,10 +140,7 @@ def weekly_notebook():
         code('r.section("alerts")'),
         code("r.alerts()"),
     ]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    return nb
+    return notebook(cells)
 
 
 if __name__ == "__main__":
