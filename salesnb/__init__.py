@@ -16,7 +16,7 @@ from .exceptions import DataError, ParamsError, SalesnbError
 __version__ = "0.1.0"
 
 _MODULES = (
-    "alerts", "calendar", "compare", "cube", "drilldown", "engine", "exceptions", "explore",
+    "alerts", "calendar", "checks", "compare", "cube", "drilldown", "engine", "exceptions", "explore",
     "fmt", "forecast", "html", "io", "kpi", "numbers", "overview", "parameters", "plots",
     "progress",
     "report", "runner", "sample", "schema", "sections", "sources", "targets",
@@ -30,7 +30,7 @@ _FUNCTIONS = {
 }
 
 __all__ = [
-    "alerts", "calendar", "compare", "cube", "drilldown", "exceptions", "fmt", "forecast",
+    "alerts", "calendar", "checks", "compare", "cube", "drilldown", "exceptions", "fmt", "forecast",
     "io", "kpi", "overview", "plots", "progress", "report", "sample", "schema", "sources",
     "targets", "build_cube", "monthly_actuals", "load_dataset", "load_table",
     "compute_progress", "DataError", "ParamsError", "SalesnbError", "__version__",

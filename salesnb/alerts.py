@@ -20,14 +20,15 @@ the severity of the check (error -> high, warning -> medium, info -> low).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from salesnb.checks import require_columns
 from salesnb.cube import COMPANY
-from salesnb.exceptions import ParamsError, SchemaError
+from salesnb.exceptions import ParamsError
 
 __all__ = ["DEFAULT_THRESHOLDS", "DEFAULT_TIERS", "TIER_ORDER", "ALERT_COLUMNS",
            "evaluate_alerts", "incentive_tiers", "tier_summary"]
@@ -49,14 +50,7 @@ _QUALITY_SEVERITY = {"error": "high", "high": "high", "critical": "high", "warni
 _METRIC_WORDS = {"amount": "", "quantity": " on quantity", "new_customers": " on new customers"}
 
 
-def _require(df, columns: Sequence[str], name: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ParamsError(f"{name} must be a pandas DataFrame, got {type(df).__name__}.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SchemaError(
-            f"{name} is missing required column(s) {missing}; present: {list(df.columns)}. "
-            f"Pass the table the matching salesnb function returns, or add the columns.")
+_require = require_columns
 
 
 def _pct(x: float) -> str:

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from salesnb.calendar import fiscal_year, fiscal_year_months, to_month
+from salesnb.checks import as_months, require_columns
 from salesnb.cube import ACTUALS_COLUMNS, COMPANY
-from salesnb.exceptions import DataError, ParamsError, SchemaError
+from salesnb.exceptions import DataError, ParamsError
 from salesnb.numbers import growth, safe_div
 from salesnb.schema import LEVELS
 
@@ -33,17 +34,8 @@ __all__ = ["period_growth", "ytd_like_for_like", "customer_growth", "rank_units"
 _KEYS = ["level", "unit", "metric"]
 
 
-def _require(df: pd.DataFrame, cols, name: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise SchemaError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}. "
-                          f"Pass a table with columns {list(cols)}.")
-
-
-def _as_months(col: pd.Series) -> pd.Series:
-    if isinstance(col.dtype, pd.PeriodDtype):
-        return col
-    return pd.Series(pd.PeriodIndex(col.astype(str), freq="M"), index=col.index)
+_require = require_columns
+_as_months = as_months
 
 
 def _ytd_months(month: pd.Period, fiscal_year_start: int) -> pd.PeriodIndex:

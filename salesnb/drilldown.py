@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from salesnb.calendar import fiscal_year, fiscal_year_months, quarter_months, to_month
+from salesnb.checks import as_months, require_columns
 from salesnb.cube import COMPANY
-from salesnb.exceptions import ParamsError, SchemaError
+from salesnb.exceptions import ParamsError
 from salesnb.numbers import safe_div
 
 __all__ = ["attribute_gap", "attribution", "yoy_contributions", "price_volume_mix",
@@ -33,17 +34,8 @@ Span = Literal["month", "qtd", "ytd"]
 GAP_COLUMNS = ["child", "target", "actual", "gap", "share", "attainment", "below_parent"]
 
 
-def _require(df: pd.DataFrame, cols, name: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise SchemaError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}. "
-                          f"Pass a table with columns {list(cols)}.")
-
-
-def _as_months(col: pd.Series) -> pd.Series:
-    if isinstance(col.dtype, pd.PeriodDtype):
-        return col
-    return pd.Series(pd.PeriodIndex(col.astype(str), freq="M"), index=col.index)
+_require = require_columns
+_as_months = as_months
 
 
 def _span_months(month, span: str, fiscal_year_start: int) -> pd.PeriodIndex:

@@ -30,7 +30,6 @@ import csv
 import difflib
 import glob as _glob
 import os
-import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
@@ -40,6 +39,7 @@ import pandas as pd
 from .cube import CUBE_COLUMNS
 from .exceptions import DataError, ParamsError
 from .io import Issue
+from .io import _as_of_date as _io_as_of_date
 from .schema import SALES
 
 __all__ = ["scan", "DIGEST_TABLES", "REQUIRED"]
@@ -336,19 +336,7 @@ _WHAT = {
 
 
 # ---------------------------------------------------------------- the scan
-def _as_of_date(as_of) -> pd.Timestamp | None:
-    if as_of is None:
-        return None
-    if isinstance(as_of, pd.Period):
-        return as_of.asfreq("D", how="end").to_timestamp()
-    text = str(as_of).strip()
-    if re.fullmatch(r"\d{4}-\d{1,2}", text):
-        return pd.Period(text, freq="M").asfreq("D", how="end").to_timestamp()
-    try:
-        return pd.Timestamp(as_of).normalize()
-    except (ValueError, TypeError):
-        raise ParamsError(f"as_of must be a month YYYY-MM or a date YYYY-MM-DD, got {as_of!r}"
-                          ) from None
+_as_of_date = _io_as_of_date  # one reading of as_of for files, engines and databases
 
 
 def _validate(con, src, p, checks, found, cutoff, duplicates):

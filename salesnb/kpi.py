@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from salesnb.calendar import to_month
+from salesnb.checks import require_columns
 from salesnb.cube import COMPANY
-from salesnb.exceptions import DataError, ParamsError, SchemaError
+from salesnb.exceptions import DataError, ParamsError
 from salesnb.numbers import safe_div
 
 __all__ = ["DEFAULT_STAGES", "funnel", "win_rate", "pipeline_coverage", "cac", "cltv",
@@ -33,14 +34,7 @@ DEFAULT_STAGES = ("Lead", "Qualified", "Proposal", "Negotiation")
 _OUTCOMES = ("won", "lost", "")
 
 
-def _require(df, columns: Sequence[str], name: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ParamsError(f"{name} must be a pandas DataFrame, got {type(df).__name__}.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SchemaError(
-            f"{name} is missing required column(s) {missing}; present: {list(df.columns)}. "
-            f"Add or rename the columns (see salesnb.schema) and try again.")
+_require = require_columns
 
 
 def _finite_number(x) -> bool:
