@@ -186,6 +186,11 @@ class KernelPool:
     RESET = ("%reset -f\nimport gc as _gc, matplotlib.pyplot as _plt\n_plt.close('all')\n"
              "_gc.collect()\ndel _gc, _plt\n")
 
+    # what every report imports (the reset keeps modules): imported while the data loads,
+    # not in the first report on each kernel
+    WARM = ("import salesnb.report, salesnb.sections, salesnb.overview, salesnb.plots, "
+            "salesnb.forecast, pyarrow.parquet, matplotlib.pyplot")
+
     def __init__(self, workers: int, *, cwd: Path, kernel_name: str = "python3"):
         self.workers = max(1, int(workers))
         self.cwd = Path(cwd)
@@ -221,8 +226,7 @@ class KernelPool:
                 kc.start_channels()
                 try:
                     kc.wait_for_ready(timeout=120)
-                    kc.execute_interactive("import salesnb, pandas, matplotlib.pyplot",
-                                           timeout=120, output_hook=lambda m: None)
+                    kc.execute_interactive(self.WARM, timeout=120, output_hook=lambda m: None)
                 finally:
                     kc.stop_channels()
                 self._ready.put(km)
@@ -262,12 +266,12 @@ class KernelPool:
     def execute(self, nb, *, timeout: int = 900):
         """Execute ``nb`` on this thread's warm kernel after resetting its state.
 
-        Cells run one after another on one kernel client kept per worker; each cell's
-        outputs are recorded as nbformat outputs (what nbclient records, at a third of its
-        per-cell cost). The first error stops the notebook and raises
-        :class:`CellError` with the exception's name and value.
+        The reset and every code cell are sent to the kernel at once, so it runs them
+        back to back with no round trip between cells; each cell's outputs are recorded
+        as nbformat outputs (what nbclient records). The first error stops the notebook
+        (the kernel drops the cells queued after it) and raises :class:`CellError` with
+        the exception's name and value.
         """
-        import nbformat
         km = self._kernel()
         kc = getattr(self._local, "kc", None)
         if kc is None or getattr(self._local, "kc_km", None) is not km:
@@ -277,39 +281,37 @@ class KernelPool:
             self._local.kc, self._local.kc_km = kc, km
             with self._lock:
                 self._clients.append(kc)
-        reply = self._run_cell(km, kc, self.RESET, lambda m: None, 60)
-        if reply["content"]["status"] != "ok":
+        code = [(i, c) for i, c in enumerate(nb.cells)
+                if c.cell_type == "code" and c.source.strip()]
+        results = self._run_cells(km, kc, [self.RESET] + [c.source for _, c in code], timeout)
+        reset = results[0]
+        if reset["status"] != "ok":
             raise RuntimeError("could not reset the kernel between reports")
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or not cell.source.strip():
-                continue
-            outputs = []
-
-            def hook(msg, outputs=outputs):
-                kind = msg["header"]["msg_type"]
-                if kind in ("stream", "display_data", "execute_result", "error"):
-                    outputs.append(nbformat.v4.output_from_msg(msg))
-                elif kind == "clear_output":
-                    outputs.clear()
-
-            reply = self._run_cell(km, kc, cell.source, hook, timeout)
-            cell.outputs = outputs
-            cell.execution_count = reply["content"].get("execution_count")
-            if reply["content"]["status"] == "error":
-                raise CellError(reply["content"].get("ename", "Error"),
-                                reply["content"].get("evalue", ""), index)
+        for (index, cell), res in zip(code, results[1:]):
+            cell.outputs = res["outputs"]
+            cell.execution_count = res["execution_count"]
+            if res["status"] == "error":
+                raise CellError(res["ename"], res["evalue"], index)
         return nb
-    @staticmethod
-    def _run_cell(km, kc, code: str, hook, timeout: float) -> dict:
-        """Run ``code``; pass its output messages to ``hook``; return the shell reply.
 
-        Polls in one-second steps so that a kernel that dies mid-cell fails the report at
-        once instead of after the timeout.
+    @staticmethod
+    def _run_cells(km, kc, sources: list[str], timeout: float) -> list[dict]:
+        """Send every source to the kernel at once; return one result per source run.
+
+        A result holds ``status`` (ok or error), ``outputs`` (nbformat outputs),
+        ``execution_count`` and, on error, ``ename`` and ``evalue``. Results stop at the
+        first error: the kernel aborts what was queued after it. Polls in one-second
+        steps so that a kernel that dies mid-cell fails the report at once; ``timeout``
+        bounds each cell.
         """
-        msg_id = kc.execute(code, allow_stdin=False, stop_on_error=True)
+        import nbformat
+        _drain(kc)  # replies of an earlier report's cells
+        ids = [kc.execute(src, allow_stdin=False, stop_on_error=True) for src in sources]
+        pos = {m: i for i, m in enumerate(ids)}
+        results = [{"status": "ok", "outputs": [], "execution_count": None} for _ in ids]
+        done = 0          # results[:done] are finished
         deadline = time.monotonic() + timeout
-        idle = False
-        while not idle:
+        while done < len(ids):
             try:
                 msg = kc.get_iopub_msg(timeout=1)
             except queue.Empty:
@@ -317,20 +319,30 @@ class KernelPool:
                     raise RuntimeError("the kernel died while running the report") from None
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"a report cell ran longer than {timeout} s") from None
+                if _aborted(kc, pos, done):  # a request the kernel skipped (no idle comes)
+                    results[done].update(status="error", ename="Aborted",
+                                         evalue="the kernel skipped this cell")
+                    return results[:done + 1]
                 continue
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["header"]["msg_type"] == "status":
-                idle = msg["content"]["execution_state"] == "idle"
-            else:
-                hook(msg)
-        while True:
-            try:
-                reply = kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise TimeoutError("the kernel did not answer") from None
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return reply
+            i = pos.get(msg["parent_header"].get("msg_id"))
+            if i is None:
+                continue   # left over from an earlier report (an aborted cell)
+            res, kind, content = results[i], msg["header"]["msg_type"], msg["content"]
+            if kind == "status":
+                if content["execution_state"] == "idle":
+                    done, deadline = i + 1, time.monotonic() + timeout
+                    if res["status"] == "error":
+                        return results[:done]
+            elif kind == "execute_input":
+                res["execution_count"] = content.get("execution_count")
+            elif kind in ("stream", "display_data", "execute_result", "error"):
+                res["outputs"].append(nbformat.v4.output_from_msg(msg))
+                if kind == "error":
+                    res.update(status="error", ename=content.get("ename", "Error"),
+                               evalue=content.get("evalue", ""))
+            elif kind == "clear_output":
+                res["outputs"].clear()
+        return results
 
     def shutdown(self):
         for th in getattr(self, "_warmers", []):
@@ -349,19 +361,58 @@ class KernelPool:
         self._all.clear()
 
 
+def _drain(kc) -> list[dict]:
+    """Return the shell replies waiting on ``kc`` (without blocking)."""
+    out = []
+    while True:
+        try:
+            out.append(kc.get_shell_msg(timeout=0))
+        except queue.Empty:
+            return out
+
+
+def _aborted(kc, pos: dict, index: int) -> bool:
+    """True when the kernel answered request ``index`` (of ``pos``) with 'aborted'."""
+    return any(pos.get(r["parent_header"].get("msg_id")) == index
+               and r["content"].get("status") == "aborted" for r in _drain(kc))
+
+
 _EXPORTER = None
 _EXPORTER_LOCK = threading.Lock()
+
+
+def _report_exporter():
+    """nbconvert's HTML exporter (basic template, no code, no prompts) minus its last step.
+
+    ``HTMLExporter.from_notebook_node`` ends by parsing the whole page with BeautifulSoup
+    to give images a default alt text and make cells focusable: 60 % of the export's
+    time, and nothing to do here (no images, no input cells; charts are inline SVG).
+    This subclass renders the same template without that pass.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3",
+                                                                  parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter(template_name="basic", exclude_input=True, exclude_markdown=True,
+                          exclude_input_prompt=True, exclude_output_prompt=True)
 
 
 def export_html(nb, *, title: str, lang: str) -> str:
     """Export an executed notebook as a self-contained page with no code and no prompts."""
     global _EXPORTER
-    from nbconvert import HTMLExporter
     with _EXPORTER_LOCK:
         if _EXPORTER is None:
-            _EXPORTER = HTMLExporter(template_name="basic", exclude_input=True,
-                                     exclude_markdown=True,
-                                     exclude_input_prompt=True, exclude_output_prompt=True)
+            _EXPORTER = _report_exporter()
         body, _ = _EXPORTER.from_notebook_node(nb)
     return page(title, body, lang=lang)
 

@@ -107,6 +107,19 @@ def test_known_trend_and_seasonality_recovered_exactly():
     np.testing.assert_allclose(out["upper"], truth, rtol=1e-4)   # errors were 0: no width
 
 
+@pytest.mark.parametrize("alpha", [1e-9, 1.0, 10.0])
+@pytest.mark.parametrize("seasonal", [False, True])
+def test_trend_model_solve_equals_sklearn_ridge(alpha, seasonal):
+    from sklearn.linear_model import Ridge
+    rng = np.random.default_rng(7)
+    m = fc.LogTrendSeasonal()
+    t = np.arange(42, dtype=float)
+    X = m._design(t, t.astype(int) % 12 + 1, seasonal)
+    z = rng.normal(size=36)
+    want = Ridge(alpha=alpha).fit(X[:36], z).predict(X[36:])
+    np.testing.assert_allclose(fc._ridge(X[:36], z, alpha, X[36:]), want, rtol=1e-8, atol=1e-10)
+
+
 def test_default_recovers_trend_and_seasonality_within_tolerance():
     y = seasonal_trend(48)
     truth = seasonal_trend(60).iloc[48:].to_numpy()
