@@ -38,24 +38,18 @@ def cmd_sample(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .io import load_dataset
+    from .io import dataset_from_params
     params, path = _params(args.params)
     try:
-        ds = load_dataset(sales=params["sales"], targets=params.get("targets") or None,
-                          org=params.get("org") or None,
-                          opportunities=params.get("opportunities") or None,
-                          spend=params.get("spend") or None,
-                          satisfaction=params.get("satisfaction") or None,
-                          columns=params.get("columns") or None,
-                          as_of=params.get("as_of") or params["month"],
-                          base_dir=params.get("base_dir"))
+        ds = dataset_from_params(params)
     except DataError as exc:
         print(f"Data errors in {path}:\n{exc}", file=sys.stderr)
         return 1
     q = ds.quality_table()
     last = ds.last_sale_date
     last = last.date() if hasattr(last, "date") else last
-    print(f"{path}: {len(ds.sales):,} sales rows loaded; last sale {last}.")
+    how = "" if ds.digest is None else " (scanned where they are, not read whole)"
+    print(f"{path}: {ds.sales_rows:,} sales rows loaded{how}; last sale {last}.")
     for name, src in ds.sources.items():
         print(f"  {name}: {src['path']} ({src['rows']:,} rows)")
     if len(q):
@@ -75,6 +69,9 @@ def cmd_params(args) -> int:
     for k, v in params.items():
         print(f"  {k:<{width}}  {v['type']:<6} default {v['default']:<28} {v['help']}")
     print("  out".ljust(width + 2) + "  str    default 'reports/{month}'     output folder")
+    print("  engine".ljust(width + 2) + "  str    default 'auto'                "
+          "where the sales are aggregated: auto | pandas | scan (DuckDB over large files, "
+          "GROUP BY in the database)")
     return 0
 
 

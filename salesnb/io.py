@@ -35,7 +35,8 @@ import yaml
 from .exceptions import DataError, ParamsError
 from .schema import LEVELS, METRICS, SCHEMAS
 
-__all__ = ["Issue", "Dataset", "read_frame", "load_table", "load_dataset", "write_tables",
+__all__ = ["Issue", "Dataset", "read_frame", "load_table", "load_dataset", "dataset_from_params",
+           "write_tables",
            "atomic_write_text", "atomic_write_bytes", "load_params", "sha256_file",
            "TableName", "SUPPORTED_FORMATS", "QUALITY_COLUMNS", "EXCLUDED_COLUMNS"]
 
@@ -79,7 +80,7 @@ def _rows_text(rows, noun: str = "row", limit: int = 10) -> str:
 class Dataset:
     """The validated canonical tables of one run, with their data-quality issues."""
 
-    sales: pd.DataFrame
+    sales: pd.DataFrame | None
     targets: pd.DataFrame | None = None
     org: pd.DataFrame | None = None
     opportunities: pd.DataFrame | None = None
@@ -89,13 +90,26 @@ class Dataset:
     excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
     sources: dict = field(default_factory=dict)
     as_of: pd.Timestamp | None = None
+    #: the aggregated sales when they were scanned where they live (then ``sales`` is None)
+    digest: dict | None = None
 
     @property
     def last_sale_date(self) -> pd.Timestamp | None:
         """The latest sale date kept in ``sales`` (None when there are no sales)."""
+        if self.digest is not None:
+            d = self.digest["daily"]["date"]
+            return d.max() if len(d) else None
         if self.sales is None or not len(self.sales):
             return None
         return self.sales["date"].max()
+
+    @property
+    def sales_rows(self) -> int:
+        """How many sales rows the run uses (after the as-of date's exclusions)."""
+        if self.digest is not None:
+            meta = self.digest["meta"]
+            return int(meta["rows"] - meta["excluded_after_as_of"])
+        return 0 if self.sales is None else len(self.sales)
 
     def quality_table(self) -> pd.DataFrame:
         """Return one row per issue, errors first, then warnings, then info.
@@ -702,7 +716,7 @@ def _team_from_org(sales: pd.DataFrame, org: pd.DataFrame) -> pd.Series:
 
 def load_dataset(*, sales, targets=None, org=None, opportunities=None, spend=None,
                  satisfaction=None, columns: Mapping[str, Mapping[str, str]] | None = None,
-                 as_of=None, base_dir=None) -> Dataset:
+                 as_of=None, base_dir=None, engine: str = "pandas") -> Dataset:
     """Load and validate every given table; raise one DataError listing all errors.
 
     Each table is a path (relative ones resolve against ``base_dir``), a DataFrame or a SQL
@@ -711,6 +725,10 @@ def load_dataset(*, sales, targets=None, org=None, opportunities=None, spend=Non
     ``columns`` maps table -> {canonical: user's name}. Sales without a team column get the
     team of the rep's org row valid at the sale date. Sales after ``as_of`` (a month
     ``YYYY-MM`` = its last day, or a date) are moved to ``Dataset.excluded``.
+
+    ``engine`` (``pandas``, ``scan`` or ``auto``; see :mod:`salesnb.scanning`) says where the
+    sales are aggregated. With ``scan`` (or ``auto`` on a large file) ``Dataset.sales`` is
+    None and ``Dataset.digest`` holds the aggregated sales.
 
     Returns
     -------
@@ -740,12 +758,15 @@ def load_dataset(*, sales, targets=None, org=None, opportunities=None, spend=Non
                           f" allowed: {', '.join(given)}")
     cutoff = _as_of_date(as_of)
     tables, ctxs, issues, sources = {}, {}, [], {}
+    digest = _scan(sales, engine, columns.get("sales"), cutoff, base_dir, issues, sources)
     for t, src in given.items():
-        if src is None:
+        if src is None or (t == "sales" and digest is not None):
             continue
         df, found, ctx, info = _load(src, t, columns.get(t), None, base_dir)
         tables[t], ctxs[t], sources[t] = df, ctx, info
         issues += found
+    if digest is not None:
+        return _digest_dataset(digest, tables, ctxs, issues, sources, cutoff)
     s, sctx, org_df = tables["sales"], ctxs["sales"], tables.get("org")
     has = {t: [i.check for i in issues if i.table == t and i.severity == "error"] for t in tables}
     if "team" not in s and org_df is None:
@@ -772,20 +793,8 @@ def load_dataset(*, sales, targets=None, org=None, opportunities=None, spend=Non
             issues.append(sctx.issue("warning", "rep_not_in_org", "rep", out, s["rep"],
                                      f"a rep missing from the org table "
                                      f"({ctxs['org'].name})", "Add them to the org table."))
-    if "targets" in tables and {"level", "unit"} <= set(tables["targets"]):
-        tg, tctx = tables["targets"], ctxs["targets"]
-        for level in ("team", "rep"):
-            known = set(s[level].dropna()) if level in s else set()
-            if org_df is not None and level in org_df:
-                known |= set(org_df[level].dropna())
-            sel = (tg["level"] == level) & tg["unit"].notna() & ~tg["unit"].isin(known)
-            for unit in pd.unique(tg.loc[sel, "unit"]):
-                close = difflib.get_close_matches(unit, sorted(known), n=1, cutoff=0.6)
-                fix = f"Did you mean {close[0]!r}?" if close else "Check the spelling."
-                issues.append(tctx.issue(
-                    "warning", "target_unit_unknown", "unit", (sel & (tg["unit"] == unit)),
-                    tg["unit"], f"a {level} target for {unit!r}, a {level} that appears "
-                    "in neither the sales nor the org table (this target matches no sales)", fix))
+    _check_target_units(tables, ctxs, issues, {lv: set(s[lv].dropna()) if lv in s else set()
+                                                for lv in ("team", "rep")})
     _raise(issues, "cannot use the input data")
     excluded = pd.concat([pd.DataFrame(columns=EXCLUDED_COLUMNS), s.iloc[:0]], axis=1)
     if cutoff is not None:
@@ -801,3 +810,75 @@ def load_dataset(*, sales, targets=None, org=None, opportunities=None, spend=Non
             s = s.loc[~late].reset_index(drop=True)
     tables["sales"] = s
     return Dataset(**tables, issues=issues, excluded=excluded, sources=sources, as_of=cutoff)
+
+
+def dataset_from_params(params: Mapping, *, engine: str | None = None) -> Dataset:
+    """Load the tables a params dict names (paths relative to ``params['base_dir']``).
+
+    ``engine`` overrides ``params['engine']`` (default ``auto``: large sales files are
+    scanned where they are, see :mod:`salesnb.scanning`).
+    """
+    return load_dataset(
+        sales=params["sales"], targets=params.get("targets") or None,
+        org=params.get("org") or None, opportunities=params.get("opportunities") or None,
+        spend=params.get("spend") or None, satisfaction=params.get("satisfaction") or None,
+        columns=params.get("columns") or None,
+        as_of=params.get("as_of") or params["month"], base_dir=params.get("base_dir") or None,
+        engine=engine or params.get("engine") or "auto")
+
+
+def _scan(sales, engine, columns, cutoff, base_dir, issues, sources) -> dict | None:
+    """The sales digest when ``engine`` scans them where they are; None to read them here."""
+    if engine == "pandas":
+        return None
+    from .scanning import choose, scan_sales
+    kind = choose(engine, sales, base_dir)
+    if kind == "pandas":
+        return None
+    try:
+        digest, found, info = scan_sales(sales, kind, columns=columns, as_of=cutoff,
+                                         base_dir=base_dir)
+    except DataError as exc:
+        if engine != "auto" or "scan engine" not in str(exc):
+            raise
+        issues.append(Issue("info", "sales", str(sales), "read_in_pandas", None, [], 0, [],
+                            f"{sales}: a large file read whole into memory, because the scan "
+                            f"engine cannot read it: {str(exc).splitlines()[-1].lstrip('- ')}"))
+        return None
+    issues += found
+    sources["sales"] = info
+    return digest
+
+
+def _digest_dataset(digest, tables, ctxs, issues, sources, cutoff) -> Dataset:
+    """The Dataset of scanned sales: cross-table checks on the digest's reps and teams."""
+    from .scanning import rep_not_in_org
+    daily, org_df = digest["daily"], tables.get("org")
+    if org_df is not None:
+        issues += rep_not_in_org(daily, org_df, sales_name=sources["sales"]["path"],
+                                 org_name=ctxs["org"].name)
+    _check_target_units(tables, ctxs, issues, {lv: set(daily[lv].dropna())
+                                                for lv in ("team", "rep")})
+    _raise(issues, "cannot use the input data")
+    excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS + SCHEMAS["sales"].names)
+    return Dataset(sales=None, **tables, issues=issues, excluded=excluded, sources=sources,
+                   as_of=cutoff, digest=digest)
+
+
+def _check_target_units(tables, ctxs, issues, in_sales: dict) -> None:
+    """Warn about targets for a team or rep found in neither the sales nor the org table."""
+    org_df = tables.get("org")
+    if "targets" in tables and {"level", "unit"} <= set(tables["targets"]):
+        tg, tctx = tables["targets"], ctxs["targets"]
+        for level in ("team", "rep"):
+            known = set(in_sales[level])
+            if org_df is not None and level in org_df:
+                known |= set(org_df[level].dropna())
+            sel = (tg["level"] == level) & tg["unit"].notna() & ~tg["unit"].isin(known)
+            for unit in pd.unique(tg.loc[sel, "unit"]):
+                close = difflib.get_close_matches(unit, sorted(known), n=1, cutoff=0.6)
+                fix = f"Did you mean {close[0]!r}?" if close else "Check the spelling."
+                issues.append(tctx.issue(
+                    "warning", "target_unit_unknown", "unit", (sel & (tg["unit"] == unit)),
+                    tg["unit"], f"a {level} target for {unit!r}, a {level} that appears "
+                    "in neither the sales nor the org table (this target matches no sales)", fix))

@@ -218,6 +218,8 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     """
     m = cal.to_month(month)
     as_of_ts = pd.Timestamp(as_of) if as_of else m.end_time.normalize()
+    if digest is None:
+        digest = dataset.digest
     dg = digest if digest is not None else _cube.digest(dataset.sales)
     sales = dg["daily"]  # date x team x rep: every date-based comparison reads this
     cube = dg["cube"]
@@ -421,14 +423,9 @@ def team_slice(tables: dict, team: str) -> dict:
 
 def load_prepared(params: dict) -> dict:
     """Load, validate and prepare a run from params (the notebooks' interactive path)."""
-    from .io import load_dataset
+    from .io import dataset_from_params
     month = params["month"]
-    dataset = load_dataset(
-        sales=params["sales"], targets=params.get("targets") or None,
-        org=params.get("org") or None, opportunities=params.get("opportunities") or None,
-        spend=params.get("spend") or None, satisfaction=params.get("satisfaction") or None,
-        columns=params.get("columns") or None, as_of=params.get("as_of") or month,
-        base_dir=params.get("base_dir") or None)
+    dataset = dataset_from_params(params)
     return prepare(dataset, month=month, as_of=params.get("as_of") or None,
                    fiscal_year_start=params.get("fiscal_year_start", 1),
                    target_split=params.get("target_split", "equal"),

@@ -36,7 +36,7 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = {"team": NOTEBOOK_DIR / "team_report.ipynb",
              "company": NOTEBOOK_DIR / "company_report.ipynb",
              "week": NOTEBOOK_DIR / "team_weekly.ipynb"}
-RUNNER_KEYS = {"out", "workers", "base_dir"}
+RUNNER_KEYS = {"out", "workers", "base_dir", "engine"}
 SECRET_WORDS = ("password", "token", "secret", "key")
 
 
@@ -486,23 +486,15 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
 
 def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, keep_notebooks,
                  t_start) -> dict:
-    from .io import load_dataset
+    from .io import dataset_from_params
     from .report import prepare, slugify, teams_of, write_cache
     month = params["month"]
     lang = params.get("lang", "en")
-    period_end = None
-    if params.get("as_of"):
-        period_end = params["as_of"]
-    dataset = load_dataset(
-        sales=params["sales"], targets=params.get("targets") or None,
-        org=params.get("org") or None, opportunities=params.get("opportunities") or None,
-        spend=params.get("spend") or None, satisfaction=params.get("satisfaction") or None,
-        columns=params.get("columns") or None, as_of=period_end or month,
-        base_dir=params.get("base_dir"))
+    dataset = dataset_from_params(params)
     t_load = time.perf_counter()
     from .calendar import to_month
-    if len(dataset.sales) == 0 or to_month(month).start_time > dataset.sales["date"].max():
-        last = dataset.sales["date"].max() if len(dataset.sales) else None
+    last = dataset.last_sale_date
+    if last is None or to_month(month).start_time > last:
         raise ParamsError(
             f"month {month} has no data: the sales end on "
             f"{last.date() if last is not None else '(no rows)'}. Choose a month with sales.")

@@ -436,6 +436,7 @@ def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None, as
             e = _exprs(found, dialect)
             doing = "checking the data"
             _validate(con, frm, e, found, dialect, label)
+            warnings = _warnings(con, frm, e, names, dialect)
             lit = "NULL"
             if cutoff is not None:
                 lit = (f"'{cutoff:%Y-%m-%d}'" if dialect.name == "sqlite"
@@ -488,8 +489,27 @@ def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None, as
     out["cube"] = out["cube"][CUBE_COLUMNS]
     out["meta"] = {"rows": int(meta["n_rows"]),
                    "first_date": _day(meta["first_d"]), "last_date": _day(meta["last_d"]),
-                   "excluded_after_as_of": int(meta["n_late"] or 0)}
+                   "excluded_after_as_of": int(meta["n_late"] or 0), **warnings}
     return out
+
+
+def _warnings(con, frm: str, e: dict, names: list[str], dialect) -> dict:
+    """Count returns (negative amounts, with their first records) and exact repeat rows."""
+    import sqlalchemy as sa
+    q = dialect.identifier_preparer.quote
+    n_neg = con.execute(sa.text(f"SELECT SUM(CASE WHEN {e['amount']} < 0 THEN 1 ELSE 0 END) "
+                                f"FROM {frm} AS src")).scalar() or 0
+    rows = []
+    if n_neg:
+        rows = list(con.execute(sa.text(
+            f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, {e['amount']} AS a FROM {frm} "
+            "AS src) AS t WHERE a < 0 ORDER BY rn LIMIT 10")).scalars())
+    cols = ", ".join(q(n) for n in names)
+    n_dup = con.execute(sa.text(
+        f"SELECT SUM(n - 1) FROM (SELECT COUNT(*) AS n FROM {frm} AS src GROUP BY {cols}) AS g "
+        "WHERE n > 1")).scalar() or 0
+    return {"negative_amount": int(n_neg), "negative_amount_records": [int(r) for r in rows],
+            "duplicate_rows": int(n_dup)}
 
 
 def _day(v):

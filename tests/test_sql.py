@@ -214,7 +214,30 @@ def test_aggregate_sql_hand_worked(tmp_path):
     assert cm.loc[cm["customer_id"] == "c1", "amount"].tolist() == [100.0, 40.0, -30.0]
     assert "product_monthly" not in dg                         # the source has no product
     assert dg["meta"] == {"rows": 5, "first_date": pd.Timestamp("2025-01-03"),
-                          "last_date": pd.Timestamp("2025-02-01"), "excluded_after_as_of": 1}
+                          "last_date": pd.Timestamp("2025-02-01"), "excluded_after_as_of": 1,
+                          "negative_amount": 1, "negative_amount_records": [4],  # the return
+                          "duplicate_rows": 0}
+
+
+def test_scan_engine_on_sql_counts_returns_repeats_and_late_rows(tmp_path):
+    spec = _tiny_db(tmp_path / "t.db", [
+        ("2025-01-03", "East", "Ann", 100.0, "c1", "A"),
+        ("2025-01-03", "East", "Ann", 100.0, "c1", "A"),    # an exact repeat of record 1
+        ("2025-02-01", "West", "Cy", -30.0, "c1", None),    # a return
+        ("2025-04-02", "West", "Cy", 999.0, "c3", "A"),     # after as_of
+    ])
+    ds = load_dataset(sales=spec, columns={"sales": {"date": "Day", "amount": "Total"}},
+                      as_of="2025-03", engine="scan")
+    assert ds.sales is None and ds.sales_rows == 3
+    assert ds.last_sale_date == pd.Timestamp("2025-02-01")
+    found = {i.check: i for i in ds.issues}
+    assert found["negative_amount"].count == 1 and found["negative_amount"].rows == [3]
+    assert "records 3" not in found["negative_amount"].message  # one record: "record 3"
+    assert "record 3." in found["negative_amount"].message
+    assert found["duplicate_rows"].count == 1
+    assert found["after_report_month"].count == 1
+    assert ds.digest["cube"]["amount"].tolist() == [200.0, -30.0]
+    assert ds.sources["sales"]["rows"] == 4
 
 
 def test_aggregate_sql_validates_in_the_database(tmp_path):
@@ -408,26 +431,35 @@ def test_report_from_sqlite_equals_report_from_files(files, company, tmp_path):
     from salesnb.runner import render_pack, resolve_params
     team = sorted(company["sales"]["team"].unique())[0]
     out = {}
-    for kind in ("files", "sqlite"):
-        srcs = ({t: f"data/{t}.csv" for t in TABLES} if kind == "files" else
+    # files and database, each read whole into pandas and aggregated where it lives
+    # (engine: scan = DuckDB over the CSV files, GROUP BY inside SQLite)
+    kinds = {"files": "pandas", "sqlite": "pandas", "files-scan": "scan", "sqlite-scan": "scan"}
+    for kind, engine in kinds.items():
+        srcs = ({t: f"data/{t}.csv" for t in TABLES} if kind.startswith("files") else
                 {t: {"url": "sqlite:///crm.db", "table": t} for t in TABLES})
-        params = resolve_params({"month": "2026-10", "currency": "$", **srcs}, base_dir=files)
+        params = resolve_params({"month": "2026-10", "currency": "$", "engine": engine,
+                                 **srcs}, base_dir=files)
         record = render_pack(params, out=tmp_path / kind, teams=[team], workers=1)
         assert [r["status"] for r in record["reports"]] == ["ok"], record["reports"]
         out[kind] = record
-    for name in ("progress", "ranking", "attribution"):
-        a = (tmp_path / "files" / "tables" / f"{name}.csv").read_text(encoding="utf-8")
-        b = (tmp_path / "sqlite" / "tables" / f"{name}.csv").read_text(encoding="utf-8")
-        assert a == b, name
-    # alerts too, except that data-quality messages name the source and count rows its way
-    # (a CSV's data row i is row i + 2, a table's is record i)
-    a, b = (pd.read_csv(tmp_path / k / "tables" / "alerts.csv") for k in ("files", "sqlite"))
-    dq = a["rule"].eq("data_quality")
-    assert dq.sum() > 0 and b["rule"].eq("data_quality").tolist() == dq.tolist()
-    pd.testing.assert_frame_equal(a.drop(columns="message"), b.drop(columns="message"))
-    pd.testing.assert_frame_equal(a[~dq], b[~dq])
-    assert b.loc[dq, "message"].str.contains("sqlite:///crm.db table sales: ").all()
+    for kind in kinds:
+        for name in ("progress", "ranking", "attribution"):
+            a = (tmp_path / "files" / "tables" / f"{name}.csv").read_text(encoding="utf-8")
+            b = (tmp_path / kind / "tables" / f"{name}.csv").read_text(encoding="utf-8")
+            assert a == b, (kind, name)
+        # alerts too, except that data-quality messages name the source and count rows its
+        # way (a CSV's data row i is row i + 2, a table's is record i)
+        a, b = (pd.read_csv(tmp_path / k / "tables" / "alerts.csv") for k in ("files", kind))
+        dq = a["rule"].eq("data_quality")
+        assert dq.sum() > 0 and b["rule"].eq("data_quality").tolist() == dq.tolist(), kind
+        pd.testing.assert_frame_equal(a.drop(columns="message"), b.drop(columns="message"))
+        pd.testing.assert_frame_equal(a[~dq], b[~dq])
+    a = pd.read_csv(tmp_path / "sqlite" / "tables" / "alerts.csv")
+    assert a.loc[a["rule"].eq("data_quality"), "message"].str.contains(
+        "sqlite:///crm.db table sales: ").all()
     assert out["sqlite"]["inputs"]["sales"]["path"] == "sqlite:///crm.db table sales"
+    assert out["sqlite-scan"]["inputs"]["sales"]["rows"] == len(company["sales"])
+    assert out["files-scan"]["inputs"]["sales"]["sha256"] == out["files"]["inputs"]["sales"]["sha256"]
 
 
 def test_password_typed_into_a_url_is_masked_in_params_records():
