@@ -174,7 +174,7 @@ def methods() -> dict[str, object]:
     return {
         "naive": fc.Naive(), "seasonal naive": fc.SeasonalNaive(), "drift": fc.Drift(),
         "run-rate(3)": fc.RunRate(3), "default": fc.make_default(),
-        "LogTrendSeasonal": fc.LogTrendSeasonal(),
+        "AutoForecaster": fc.AutoForecaster(), "LogTrendSeasonal": fc.LogTrendSeasonal(),
         "Holt-Winters": HoltWinters(),
     }
 

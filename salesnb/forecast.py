@@ -3,8 +3,9 @@
 Models follow scikit-learn's estimator contract: ``__init__`` stores settings,
 ``fit(y)`` returns ``self`` and sets attributes ending in ``_``, ``predict(horizon)``
 returns a tidy frame ``month, forecast, lower, upper``. Baselines: :class:`Naive`,
-:class:`SeasonalNaive`, :class:`Drift`, :class:`RunRate`. Trend model:
-:class:`LogTrendSeasonal`. :func:`make_default` returns the default model.
+:class:`SeasonalNaive`, :class:`Drift`, :class:`RunRate`. Trend models:
+:class:`LogTrendSeasonal`, :class:`TrendSeasonalBlend` (the default, returned by
+:func:`make_default`); :class:`AutoForecaster` picks among candidates by backtest.
 
 Input series
     ``y`` is a pandas Series of monthly values indexed by a monthly PeriodIndex or
@@ -41,14 +42,16 @@ from salesnb import calendar as cal
 from salesnb.exceptions import DataError, NotFittedError, ParamsError
 
 __all__ = [
-    "Naive", "SeasonalNaive", "Drift", "RunRate", "LogTrendSeasonal", "AutoForecaster",
+    "Naive", "SeasonalNaive", "Drift", "RunRate", "LogTrendSeasonal", "TrendSeasonalBlend",
+    "AutoForecaster",
     "DefaultForecaster", "make_default", "forecast_series", "backtest", "backtest_errors",
     "accuracy_sentence", "year_end_projection", "quarter_end_projection", "projections",
-    "NOTE_RUN_RATE", "NOTE_NO_SEASONAL",
+    "NOTE_RUN_RATE", "NOTE_NO_SEASONAL", "NOTE_NO_MONTH_EFFECTS",
 ]
 
 NOTE_RUN_RATE = "fewer than 6 months of history: run-rate forecast"
 NOTE_NO_SEASONAL = "fewer than 24 months of history: no seasonal term"
+NOTE_NO_MONTH_EFFECTS = "fewer than 24 months of history: no month-of-year effects"
 NOTE_LINEAR = "zero or negative months: fitted on the linear scale"
 NOTE_ALL_ZERO = "all months are zero: forecast 0"
 _MAX_H = 12          # horizons with measured error; beyond, s grows with sqrt(h)
@@ -415,17 +418,133 @@ class LogTrendSeasonal(_Forecaster):
         return f
 
 
-def _ridge(X: np.ndarray, z: np.ndarray, alpha: float, X_new: np.ndarray) -> np.ndarray:
+def _ridge(X: np.ndarray, z: np.ndarray, alpha: float, X_new: np.ndarray,
+           sample_weight: np.ndarray | None = None) -> np.ndarray:
     """Fit ``Ridge(alpha)`` with an unpenalised intercept on (X, z) and predict X_new.
 
-    The same estimate as ``sklearn.linear_model.Ridge(alpha).fit(X, z).predict(X_new)``
-    (a test checks it), through scikit-learn's ``ridge_regression`` without its
-    input checks: backtests refit this model hundreds of times per series, where
-    the estimator's validation cost three times the solve.
+    The same estimate as ``sklearn.linear_model.Ridge(alpha).fit(X, z, sample_weight)
+    .predict(X_new)`` (a test checks it), through scikit-learn's ``ridge_regression``
+    without its input checks: backtests refit these models hundreds of times per
+    series, where the estimator's validation cost three times the solve.
     """
-    xm, zm = X.mean(axis=0), z.mean()
-    coef = ridge_regression(X - xm, z - zm, alpha, solver="cholesky", check_input=False)
+    if sample_weight is None:
+        xm, zm = X.mean(axis=0), z.mean()
+    else:
+        sw = sample_weight / sample_weight.sum()
+        xm, zm = sw @ X, sw @ z
+    coef = ridge_regression(X - xm, z - zm, alpha, sample_weight=sample_weight,
+                            solver="cholesky", check_input=False)
     return zm + (X_new - xm) @ coef
+
+
+class TrendSeasonalBlend(_Forecaster):
+    """Blend last year's months with a recent-weighted trend and season, by how stable the season is.
+
+    ``forecast = w * seasonal naive + (1 - w) * trend model`` where
+
+    * the **trend model** is a ridge regression (``alpha``) of the sales over the last
+      ``window`` months, each month weighted ``0.5 ** (age / halflife)`` so that the fit
+      follows the recent level: a linear trend, month-of-quarter effects (the quarter-end
+      push; from 12 months of history) and month-of-year effects (from ``min_seasonal``
+      months). It is fitted on sales divided by their mean, so it accepts zero and
+      negative months;
+    * the **weight** ``w = 1 / (1 + (c * rho) ** 2)`` where ``rho`` is the mean absolute
+      error of "same month last year" over the last ``rho_months`` months divided by that
+      of "last month" (over the same months; over all month-to-month changes under two
+      years). A stable yearly pattern (``rho`` well under 1) puts the weight on last
+      year's months; level shifts and noise (``rho`` near or above 1) on the trend model.
+      Under 13 months there is no last year to use and ``w = 0``.
+
+    Under 6 months the forecast is the run-rate of the last 3 months. Measured on 34 real
+    series (benchmarks/forecast_accuracy.py): it beats seasonal naive on every one, and
+    the result holds for ``c`` from 0.8 to 1.0 and ``halflife`` 6 or 8.
+
+    Examples
+    --------
+    A quarter-end pattern that repeats exactly: all weight on last year's months.
+
+    >>> y = pd.Series([80.0, 90.0, 130.0] * 12,
+    ...               index=pd.period_range("2023-01", periods=36, freq="M"))
+    >>> m = TrendSeasonalBlend().fit(y)
+    >>> m.predict(3)["forecast"].tolist()
+    [80.0, 90.0, 130.0]
+    >>> m.method_
+    "trend + month-of-quarter + month-of-year effects (last 36 months, recent months weighted), blended 100% with last year's months"
+
+    Ten months: no last year, no month-of-year effects; the ridge penalty damps a trend
+    seen over a few months only.
+
+    >>> m = TrendSeasonalBlend().fit(y.iloc[:10])
+    >>> m.note_
+    'fewer than 24 months of history: no month-of-year effects'
+    """
+
+    def __init__(self, window: int = 36, *, halflife: float = 6.0, alpha: float = 1.0,
+                 c: float = 0.9, rho_months: int = 12, min_seasonal: int = 24,
+                 level: float = 0.8):
+        self.window = window
+        self.halflife = halflife
+        self.alpha = alpha
+        self.c = c
+        self.rho_months = rho_months
+        self.min_seasonal = min_seasonal
+        self.level = level
+
+    def _describe(self, v):
+        if len(v) < 6:
+            return "run-rate (mean of the last 3 months)", [NOTE_RUN_RATE]
+        n = min(len(v), self.window)
+        parts = ["trend"]
+        if n >= 12:
+            parts.append("month-of-quarter")
+        if n >= self.min_seasonal:
+            parts.append("month-of-year effects")
+        elif n >= 12:
+            parts[-1] += " effects"
+        name = " + ".join(parts) + f" (last {n} months, recent months weighted)"
+        w = self._weight(v)
+        if w > 0:
+            name += f", blended {w:.0%} with last year's months"
+        notes = [NOTE_NO_MONTH_EFFECTS] if n < self.min_seasonal else []
+        return name, notes
+
+    def _weight(self, v: np.ndarray) -> float:
+        n = len(v)
+        if n < 13:
+            return 0.0
+        w = v[-(self.rho_months + 12):]
+        target = w[12:]
+        sn = float(np.mean(np.abs(target - w[:-12])))
+        d = np.abs(np.diff(w))
+        naive = float(np.mean(d[-len(target):] if len(w) >= 24 else d))
+        if not naive > 0:
+            return 0.0
+        return 1.0 / (1.0 + (self.c * sn / naive) ** 2)
+
+    def _trend(self, v: np.ndarray, last_month: int, horizon: int) -> np.ndarray:
+        w = v[-self.window:]
+        n = len(w)
+        k = np.arange(-n + 1, horizon + 1) + (last_month - 1)
+        moy = k % 12 + 1          # months are consecutive: month-of-year by arithmetic
+        cols = [np.arange(n + horizon, dtype=float) / 12.0]
+        if n >= 12:
+            cols.append((moy - 1)[:, None] % 3 == np.arange(3))
+        if n >= self.min_seasonal:
+            cols.append(moy[:, None] == np.arange(1, 13))
+        X = np.column_stack(cols).astype(float)
+        weight = 0.5 ** ((n - 1 - np.arange(n)) / self.halflife)
+        scale = float(np.mean(np.abs(w))) or 1.0
+        z = w / scale
+        return _ridge(X[:n], z, self.alpha, X[n:], sample_weight=weight) * scale
+
+    def _forecast(self, v, months, horizon):
+        if len(v) < 6:
+            return np.repeat(np.mean(v[-3:]), horizon)
+        f = self._trend(v, months[-1].month, horizon)
+        w = self._weight(v)
+        if w > 0:
+            f = w * SeasonalNaive()._forecast(v, months, horizon) + (1 - w) * f
+        return f
 
 
 # ----------------------------------------------------------------------------- selection
@@ -485,7 +604,7 @@ class AutoForecaster(_Forecaster):
 
 
 #: the default model (measured in benchmarks/forecast_accuracy.py)
-DefaultForecaster = AutoForecaster
+DefaultForecaster = TrendSeasonalBlend
 
 
 def make_default(*, level: float = 0.8) -> _Forecaster:
@@ -494,7 +613,7 @@ def make_default(*, level: float = 0.8) -> _Forecaster:
     Examples
     --------
     >>> type(make_default()).__name__
-    'AutoForecaster'
+    'TrendSeasonalBlend'
     """
     return DefaultForecaster(level=level)
 

@@ -7,6 +7,8 @@ this module only selects rows, formats and words them.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -260,9 +262,7 @@ class ReportBase:
         sentence = say("forecast", self.lang, proj=self.money(p["projection"]),
                        lo=self.money(p["lower"]), hi=self.money(p["upper"]), vs=vs,
                        target=self.money(target), prob=fmt.pct(p["probability"], digits=0))
-        note = str(p.get("note", "") or "").strip()
-        if note:
-            note = note[0].upper() + note[1:] + ("" if note.endswith(".") else ".")
+        note = _note_text(str(p.get("note", "") or "").strip(), self.lang)
         if len(y) >= 13 and "accuracy_n" in p.index:  # measured when the projection was fit
             sentence += " " + _fc.accuracy_words(int(p["accuracy_n"]), float(p["accuracy_mape"]),
                                                  float(p["accuracy_mae"]), lang=self.lang,
@@ -284,6 +284,28 @@ class ReportBase:
                           for _, r in shown.head(4).iterrows())
         return Block(self.table(shown, {"count": "int"}),
                      say("quality", self.lang, n=len(shown), items=items))
+
+
+_NOTES_ZH = {
+    _fc.NOTE_RUN_RATE: "历史不足6个月：按近3个月月均（run-rate）预测",
+    _fc.NOTE_NO_SEASONAL: "历史不足24个月：不估计季节效应",
+    _fc.NOTE_NO_MONTH_EFFECTS: "历史不足24个月：不估计各月的季节效应",
+    _fc.NOTE_LINEAR: "有零或负值的月份：按金额本身（非对数）拟合",
+    _fc.NOTE_ALL_ZERO: "各月均为零：预测为0",
+}
+
+
+def _note_text(note: str, lang: str) -> str:
+    """The forecast's notes as a sentence in the report's language."""
+    if not note:
+        return ""
+    if lang == "zh":
+        parts = []
+        for part in note.split("; "):
+            m = re.fullmatch(r"(\d+) missing months filled with 0", part)
+            parts.append(f"{m.group(1)}个缺失月份按0补齐" if m else _NOTES_ZH.get(part, part))
+        return "；".join(parts) + "。"
+    return note[0].upper() + note[1:] + ("" if note.endswith(".") else ".")
 
 
 class TeamReport(ReportBase):

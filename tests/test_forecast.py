@@ -120,14 +120,35 @@ def test_trend_model_solve_equals_sklearn_ridge(alpha, seasonal):
     np.testing.assert_allclose(fc._ridge(X[:36], z, alpha, X[36:]), want, rtol=1e-8, atol=1e-10)
 
 
-def test_default_recovers_trend_and_seasonality_within_tolerance():
+def test_blend_trend_model_recovers_trend_and_seasonality_without_penalty():
+    y = seasonal_trend(48)
+    truth = seasonal_trend(54).iloc[48:].to_numpy()
+    # no penalty, equal weights, no blend: a linear trend plus additive month effects
+    # approximate +1 %/month x (1 + 0.2 sin), whose swings grow with the level, within
+    # 5 % over six months
+    m = fc.TrendSeasonalBlend(alpha=1e-9, halflife=1e9, c=1e6).fit(y)
+    np.testing.assert_allclose(m.predict(6)["forecast"], truth, rtol=0.05)
+
+
+def test_default_follows_trend_and_seasonality_within_tolerance():
     y = seasonal_trend(48)
     truth = seasonal_trend(60).iloc[48:].to_numpy()
     out = fc.forecast_series(y, 12)
-    # the 50 % blend with last year's months lags the +12.7 %/year trend by about 6 %,
-    # and ridge shrinks the month effects a little: within 10 % of the truth
-    np.testing.assert_allclose(out["forecast"], truth, rtol=0.10)
-    assert (out["forecast"] < truth).all()        # the lag is on the low side
+    # the default damps the trend and the month effects (the ridge penalty weighs as much
+    # as a few recent months) and leans 30 % on last year's months: it measured better on
+    # real series, at the cost of lagging a clean +12.7 %/year: within 20 %, on the low side
+    np.testing.assert_allclose(out["forecast"], truth, rtol=0.20)
+    assert (out["forecast"] < truth).all()
+    assert np.corrcoef(out["forecast"], truth)[0, 1] > 0.9      # the seasonal shape is kept
+
+
+def test_blend_weight_follows_the_stability_of_the_season():
+    pattern = [80.0, 90.0, 130.0] * 12
+    assert fc.TrendSeasonalBlend()._weight(np.array(pattern)) == 1.0      # repeats exactly
+    rng = np.random.default_rng(0)
+    walk = 1000 + np.cumsum(rng.normal(0, 50, 36))                        # no season at all
+    assert fc.TrendSeasonalBlend()._weight(walk) < 0.5
+    assert fc.TrendSeasonalBlend()._weight(walk[:12]) == 0.0              # no last year
 
 
 def test_auto_picks_seasonal_naive_on_a_pure_seasonal_pattern():
@@ -148,9 +169,10 @@ def test_under_six_months_is_run_rate_with_note():
 def test_under_24_months_has_no_seasonal_term():
     y = seasonal_trend(20)
     m = fc.make_default().fit(y)
-    assert fc.NOTE_NO_SEASONAL in m.note_
+    assert fc.NOTE_NO_MONTH_EFFECTS in m.note_
     assert "month-of-year" not in m.method_
-    assert m.selected_ != "SeasonalNaive"
+    auto = fc.AutoForecaster().fit(y)
+    assert fc.NOTE_NO_SEASONAL in auto.note_ and auto.selected_ != "SeasonalNaive"
 
 
 def test_new_rep_leading_zeros_are_ignored():
@@ -349,7 +371,7 @@ def test_projections_over_the_tiny_company(tiny_sales, tiny_targets):
         "Company": 590, "East": 320, "West": 270, "Ann": 240, "Bob": 80, "Cat": 200, "Dan": 70}
     assert (out["annual_target"] == [3600, 1800, 1800, 1200, 600, 1200, 600]).all()
     assert out["probability"].between(0, 1).all()
-    assert (out["note"].str.contains("no seasonal term")).all()     # 14 months of history
+    assert (out["note"] == fc.NOTE_NO_MONTH_EFFECTS).all()          # 14 months of history
     assert list(out.loc[out["unit"] == "Ann", "team"]) == ["East"]
 
 
@@ -378,3 +400,12 @@ def test_fit_measures_the_one_month_ahead_error_like_the_backtest():
     b = fc.backtest(y, fc.make_default(), origins=12, horizons=[1]).iloc[0]
     assert m.accuracy_["n"] == 12
     assert abs(m.accuracy_["mape"] - b["mape"]) < 0.03
+
+
+def test_forecast_notes_read_in_the_report_language():
+    from salesnb.sections import _note_text
+    note = f"{fc.NOTE_NO_MONTH_EFFECTS}; 2 missing months filled with 0"
+    assert _note_text(note, "en") == ("Fewer than 24 months of history: no month-of-year "
+                                      "effects; 2 missing months filled with 0.")
+    assert _note_text(note, "zh") == "历史不足24个月：不估计各月的季节效应；2个缺失月份按0补齐。"
+    assert _note_text("", "zh") == ""
