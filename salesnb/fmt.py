@@ -127,6 +127,10 @@ LABELS = {
         "names": "Names", "severity": "Severity", "unit": "Unit", "rule": "Rule",
         "message": "Message", "table": "Table", "check": "Check", "detail": "Detail",
         "as_of": "as of", "company": "Company",
+        "manager": "Manager", "title": "Title", "people": "People in line",
+        "line_ytd_actual": "Line YTD actual", "line_ytd_target": "Line YTD target",
+        "line_ytd_attainment": "Line YTD attainment", "own_ytd_actual": "Own sales YTD",
+        "own_share_ytd": "Own share", "lines": "Reporting lines",
     },
     "zh": {
         "team_report": "团队业绩报告", "company_report": "公司业绩总览",
@@ -152,6 +156,10 @@ LABELS = {
         "names": "名单", "severity": "级别", "unit": "单位", "rule": "规则", "message": "说明",
         "table": "数据表", "check": "检查项", "detail": "详情", "as_of": "截至",
         "company": "公司",
+        "manager": "经理", "title": "职务", "people": "下属人数",
+        "line_ytd_actual": "条线累积实际", "line_ytd_target": "条线累积目标",
+        "line_ytd_attainment": "条线累积达成率", "own_ytd_actual": "本人累积销售",
+        "own_share_ytd": "本人占比", "lines": "汇报条线",
     },
 }
 

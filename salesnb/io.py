@@ -795,6 +795,7 @@ def load_dataset(*, sales, targets=None, org=None, opportunities=None, spend=Non
                                      f"({ctxs['org'].name})", "Add them to the org table."))
     _check_target_units(tables, ctxs, issues, {lv: set(s[lv].dropna()) if lv in s else set()
                                                 for lv in ("team", "rep")})
+    _check_org_lines(tables, ctxs, issues)
     _raise(issues, "cannot use the input data")
     excluded = pd.concat([pd.DataFrame(columns=EXCLUDED_COLUMNS), s.iloc[:0]], axis=1)
     if cutoff is not None:
@@ -859,10 +860,31 @@ def _digest_dataset(digest, tables, ctxs, issues, sources, cutoff) -> Dataset:
                                  org_name=ctxs["org"].name)
     _check_target_units(tables, ctxs, issues, {lv: set(daily[lv].dropna())
                                                 for lv in ("team", "rep")})
+    _check_org_lines(tables, ctxs, issues)
     _raise(issues, "cannot use the input data")
     excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS + SCHEMAS["sales"].names)
     return Dataset(sales=None, **tables, issues=issues, excluded=excluded, sources=sources,
                    as_of=cutoff, digest=digest)
+
+
+def _check_org_lines(tables, ctxs, issues) -> None:
+    """Managers must be reps of the org table, and reporting lines must not go round."""
+    org_df = tables.get("org")
+    if org_df is None or "manager" not in org_df or "rep" not in org_df:
+        return
+    ctx, boss = ctxs["org"], org_df["manager"]
+    unknown = (boss.notna() & ~boss.isin(org_df["rep"].dropna())).to_numpy()
+    if unknown.any():
+        issues.append(ctx.issue("info", "manager_unknown", "manager", unknown, boss,
+                                "a manager who is not a rep of the org table (a manager who "
+                                "does not sell, or a misspelt name: their line is shown with "
+                                "no sales of their own)", "Check the spelling."))
+    from .hierarchy import managers, people_under
+    try:
+        people_under(managers(org_df))
+    except DataError as exc:
+        issues.append(Issue("error", "org", ctx.name, "manager_cycle", "manager", [], 0, [],
+                            str(exc).replace("org table:", f"{ctx.name}:", 1)))
 
 
 def _check_target_units(tables, ctxs, issues, in_sales: dict) -> None:

@@ -106,6 +106,39 @@ class CompanyReport(ReportBase):
                                   if self.lang != "zh" else "占公司缺口"})
         return Block(body, sent, title="Reps behind target" if self.lang != "zh" else "落后的销售代表")
 
+    def reporting_lines(self) -> Block:
+        """Each manager's people rolled up (org ``manager``), and the managers who also sell."""
+        ln = self.t.get("lines")
+        if ln is None or not len(ln):
+            return Block()
+        zh = self.lang == "zh"
+        cols = ["manager", "title", "team", "people", "line_ytd_actual", "line_ytd_target",
+                "line_ytd_attainment", "own_ytd_actual", "own_share_ytd"]
+        shown = ln[[c for c in cols if c in ln.columns and (c != "title" or ln[c].ne("").any())]]
+        top = ln.iloc[0]
+        who = f"{top['manager']} ({top['title']})" if top["title"] else str(top["manager"])
+        att = ("" if pd.isna(top["line_ytd_attainment"]) else
+               (f", {fmt.pct(top['line_ytd_attainment'])} of its target" if not zh else
+                f"，达成目标的{fmt.pct(top['line_ytd_attainment'])}"))
+        sent = (f"{who} leads the largest line: {int(top['people'])} people with "
+                f"{self.money(top['line_ytd_actual'])} this year{att}." if not zh else
+                f"{who}的条线最大：{int(top['people'])}人，当年累积{self.money(top['line_ytd_actual'])}{att}。")
+        selling = ln[ln["own_ytd_actual"] != 0]
+        if len(selling):
+            parts = [f"{r['manager']} {self.money(r['own_ytd_actual'])} "
+                     f"({fmt.pct(r['own_share_ytd'], digits=0)}" + (" of the line)" if not zh
+                                                                      else "占条线)")
+                     for _, r in selling.iterrows()]
+            sent += (" Managers who also sell, this year: " + "; ".join(parts) + ". Their own "
+                     "sales count in their team's figures and rankings like any rep's; a line "
+                     "crosses teams where its people sit in other teams." if not zh else
+                     " 本身也有销售的经理（当年累积）：" + "；".join(parts) + "。他们本人的销售与其他"
+                     "销售代表一样计入所在团队的数字和排名；条线下属可分布在其他团队。")
+        body = self.table(shown, {"people": "int", "line_ytd_actual": "money",
+                                  "line_ytd_target": "money", "line_ytd_attainment": "att",
+                                  "own_ytd_actual": "money", "own_share_ytd": "pct"})
+        return Block(body, sent, title=self.L("lines"))
+
     def forecast(self) -> Block:
         return self.forecast_for("company", "Company")
 

@@ -214,7 +214,8 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     Returns a dict of DataFrames: sales (the daily digest), customer_sales, product_sales,
     cube, actuals, targets (monthly), progress,
     attribution, customer_months, last_sale, quality, mismatches, projections, alerts,
-    tiers, opportunities, spend, satisfaction, org, excluded; and ``meta`` (a dict).
+    tiers, opportunities, spend, satisfaction, org, excluded, lines (reporting lines, when
+    the org table names managers; else None); and ``meta`` (a dict).
     """
     m = cal.to_month(month)
     as_of_ts = pd.Timestamp(as_of) if as_of else m.end_time.normalize()
@@ -279,6 +280,10 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
                  if len(quality) else None),
         projection=projections)
     tier_table = _alerts.incentive_tiers(prog, tiers=tiers or None)
+    lines = None
+    if org is not None and "manager" in org.columns:
+        from .hierarchy import reporting_lines
+        lines = reporting_lines(prog, org)
     from .compare import rank_units
     team_rows = prog[(prog["level"] == "team") & (prog["metric"] == "amount")]
     ranking = rank_units(team_rows, by="attainment", tiebreak="actual")
@@ -301,7 +306,7 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
         "quality": quality, "mismatches": mismatches, "projections": projections,
         "alerts": alert_table, "tiers": tier_table, "ranking": ranking, "opportunities": dataset.opportunities,
         "spend": dataset.spend, "satisfaction": dataset.satisfaction, "org": org,
-        "excluded": dataset.excluded, "meta": meta,
+        "excluded": dataset.excluded, "lines": lines, "meta": meta,
     }
 
 
@@ -354,7 +359,7 @@ def read_cache(directory, *, team: str | None = None) -> dict:
             filters = [("team", "==", team)]
         tables[name] = _from_disk(pq.read_table(f, filters=filters).to_pandas())
     for name in ("opportunities", "spend", "satisfaction", "org", "mismatches",
-                 "customer_sales", "product_sales", "customer_months"):
+                 "customer_sales", "product_sales", "customer_months", "lines"):
         tables.setdefault(name, None)
     return team_slice(tables, team) if team is not None else tables
 
@@ -405,8 +410,9 @@ def team_slice(tables: dict, team: str) -> dict:
                        | (al["level"] == "company")].reset_index(drop=True)
     ti = tables["tiers"]
     out["tiers"] = ti[ti["unit"].isin(reps)].reset_index(drop=True)
-    if tables.get("org") is not None:
-        out["org"] = by_team(tables["org"])
+    if tables.get("org") is not None:  # without managers' names: lines cross teams
+        out["org"] = by_team(tables["org"].drop(columns=["manager"], errors="ignore"))
+    out["lines"] = None
     out["mismatches"] = None
     if tables.get("mismatches") is not None:
         mm = tables["mismatches"]

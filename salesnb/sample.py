@@ -245,7 +245,8 @@ def make_company(*, seed: int = 0, lang: Literal["en", "zh"] = "en", teams: int 
 
     * ``sales``: date, team, rep, customer_id, product, category, quantity, amount,
       order_id, region, channel
-    * ``org``: rep, team, region, start, end
+    * ``org``: rep, team, region, start, end, title, manager (each team's lead manages it;
+      the first team's lead, a sales director who also sells, manages the leads)
     * ``targets``: period, level, unit, metric, target (monthly amount targets for the
       company, teams and reps that add up exactly; annual new_customers for company and teams)
     * ``opportunities``: opportunity_id, created, stage, amount, team, rep, expected_close,
@@ -332,7 +333,7 @@ def make_company(*, seed: int = 0, lang: Literal["en", "zh"] = "en", teams: int 
         "channel": S(np.array(_CHANNELS[lang], dtype=object)[o_chan[li]]),
     })
     line = dict(day=o_day[li], rep=o_rep[li], team=o_team[li], amount=amount)
-    org = _org(c, names, tnames)
+    org = _org(c, names, tnames, lang)
     targets = _targets(c, r_cast, line, days, o_day, o_team, o_cust, n_cust, tnames, names)
     opps = _opportunities(c, r_opp, lam, team_of, days, n_rows, amount.sum(), tnames, names)
     spend = _spend(c, r_opp, line, days, tnames)
@@ -341,20 +342,43 @@ def make_company(*, seed: int = 0, lang: Literal["en", "zh"] = "en", teams: int 
             "spend": spend, "satisfaction": sat}
 
 
-def _org(c, names, tnames) -> pd.DataFrame:
+_TITLES = {"en": ("Sales Director", "Team Lead", "Sales Representative"),
+           "zh": ("销售总监", "团队经理", "销售代表")}
+
+
+def _org(c, names, tnames, lang="en") -> pd.DataFrame:
+    """One row per rep and team spell; each team's lead manages it, the first team's lead
+    (a sales director who also sells) manages the other leads."""
     nat = pd.NaT
     rows = []
+    special = {c["leaver"], c["mover"], c["joiner"]}
+    lead = {}
+    for r in range(len(names)):  # the first rep of each team who is there all along
+        t = c["rep_team"][r]
+        if t not in lead or (lead[t] in special and r not in special):
+            lead[t] = r
+    director = lead[min(lead)]
+    director_t, lead_t, rep_t = _TITLES[lang]
+
+    def line(r, team):
+        if r == director:
+            return director_t, ""
+        if lead.get(team) == r:
+            return lead_t, names[director]
+        return rep_t, names[lead[team]] if team in lead else names[director]
+
     for r, name in enumerate(names):
         team = c["rep_team"][r]
         s = c["join"] if r == c["joiner"] else nat
         e = c["leave"] if r == c["leaver"] else nat
         if r == c["mover"]:
             rows.append((name, tnames[team], c["regions"][team], nat,
-                         c["move"] - pd.Timedelta(days=1)))
+                         c["move"] - pd.Timedelta(days=1), *line(r, team)))
             team, s = c["new_team"], c["move"]
-        rows.append((name, tnames[team], c["regions"][team], s, e))
-    org = pd.DataFrame(rows, columns=["rep", "team", "region", "start", "end"])
-    for col in ("rep", "team", "region"):
+        rows.append((name, tnames[team], c["regions"][team], s, e, *line(r, team)))
+    org = pd.DataFrame(rows, columns=["rep", "team", "region", "start", "end", "title",
+                                      "manager"])
+    for col in ("rep", "team", "region", "title", "manager"):
         org[col] = org[col].astype("str")
     for col in ("start", "end"):
         org[col] = pd.to_datetime(org[col]).astype("datetime64[ns]")

@@ -81,6 +81,9 @@ ORG = TableSchema(
         Column("region", "str"),
         Column("start", "date", False, "first day in this team (empty: always)"),
         Column("end", "date", False, "last day in this team (empty: still there)"),
+        Column("title", "str", False, "job title, shown with reporting lines"),
+        Column("manager", "str", False, "the rep's manager, another rep's name (reporting "
+               "lines in the company report)"),
     ),
 )
 

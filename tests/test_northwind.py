@@ -197,3 +197,32 @@ def test_vice_president_is_a_rep_of_eastern(pack, lines):
     own = lines[(lines["rep"] == "Andrew Fuller") & (lines["date"].dt.to_period("M")
                                                     == pd.Period("1998-04", "M"))]
     assert row["actual"].iloc[0] == pytest.approx(own["amount"].sum())
+
+
+@pytest.mark.slow
+def test_reporting_lines_roll_up_reports_to(pack, lines):
+    # ReportsTo from the org file (checked against the raw employees above): Fuller <- 1, 3,
+    # 4, 5, 8 and, through Buchanan (5), 6, 7, 9; each line's YTD is computed here by pandas
+    org = pd.read_csv(DERIVED / "org.csv")
+    boss = dict(zip(org["EmployeeName"], org["ReportsToName"].fillna("")))
+
+    def under(m):
+        kids = [r for r, b in boss.items() if b == m]
+        return kids + [p for k in kids for p in under(k)]
+
+    ytd = lines[(lines["date"] >= "1998-01-01") & (lines["date"] <= "1998-04-30")]
+    by_rep = ytd.groupby("rep")["amount"].sum()
+    html = (pack["out"] / "company.html").read_text(encoding="utf-8")
+    block = html[html.index("Reporting lines"):html.index(">Forecast<")]
+    for m, people in (("Andrew Fuller", 8), ("Steven Buchanan", 3)):
+        assert len(under(m)) == people
+        line = by_rep.reindex([m] + under(m)).fillna(0).sum()
+        own = by_rep.get(m, 0.0)
+        assert fmt.money(line, "$") in block and fmt.money(own, "$") in block, m
+    assert fmt.money(ytd["amount"].sum(), "$") in block          # Fuller's line = the company
+    assert "Managers who also sell" in block
+    for team in TEAMS:                                           # lines cross teams
+        page = (pack["out"] / f"team-{team.lower()}.html").read_text(encoding="utf-8")
+        assert "Reporting lines" not in page
+    west = (pack["out"] / "team-western.html").read_text(encoding="utf-8")
+    assert "Steven Buchanan" not in west and "Andrew Fuller" not in west

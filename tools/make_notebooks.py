@@ -111,6 +111,7 @@ def company_notebook():
         code('r.section("drilldown")'),
         code('r.waterfall("ytd")'),
         code("r.gap_reps()"),
+        code("r.reporting_lines()"),
         code('r.section("forecast")'),
         code("r.forecast()"),
         code("r.projections()"),
