@@ -21,6 +21,10 @@ What it does:
    file, validation with ``to_datetime``, ``to_numeric`` and null checks (and
    ``duplicated()`` for CSV, like the engine), then ``groupby`` to the same monthly cube.
 
+4. **full pack** (unless ``--no-pack``): ``salesnb run`` on the Parquet file, every team's
+   report and the company overview, with ``engine: auto`` (the sales scanned in DuckDB) and
+   with ``engine: pandas`` (read whole), targets from ``prior_year_growth``.
+
 Each measurement runs in a fresh Python process. "wall s" is the whole process (start,
 imports, work); "work s" is the load + validate + aggregate step measured inside it.
 Peak memory is the child's largest resident set, read with ``os.wait4`` for that one
@@ -158,6 +162,42 @@ def generate(n: int, regen: bool, timeout: float) -> dict[str, Path]:
     return paths
 
 
+def pack_params(n: int, parquet: Path, engine: str) -> Path:
+    """A params file for the full pack on the scale data: the last full month, targets from
+    last year + 10 % (the data has no targets file), no org (the sales carry teams)."""
+    import pyarrow.parquet as pq
+    last = pq.read_table(parquet, columns=["date"]).column("date").to_pandas().max()
+    month = (last.to_period("M") if last == last.to_period("M").end_time.normalize()
+             else last.to_period("M") - 1)
+    path = OUT / f"pack-{n}-{engine}.yaml"
+    path.write_text(f"# written by benchmarks/scale.py\nmonth: \"{month}\"\n"
+                    f"sales: {parquet.name}\nengine: {engine}\n"
+                    "targets_rule: {rule: prior_year_growth, growth: 0.1}\n"
+                    "company: Scale Co.\ncurrency: \"$\"\nlang: en\n", encoding="utf-8")
+    return path
+
+
+def run_pack(n: int, parquet: Path, engine: str) -> dict:
+    """Time ``salesnb run`` (every team + the company) in a fresh process; peak memory too."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from report_pack import measure
+    params = pack_params(n, parquet, engine)
+    out = OUT / f"pack-{n}-{engine}"
+    env = dict(os.environ, SALESNB_NO_PROGRESS="1")
+    m = measure([sys.executable, "-m", "salesnb.cli", "run", str(params), "--out", str(out)],
+                log=OUT / "logs" / f"pack-{n}-{engine}.log", env=env)
+    res = {"input": f"parquet, full pack ({engine})", "n": n, "method": f"salesnb run, engine: "
+           f"{engine}", "size_mb": parquet.stat().st_size / 1e6, "wall_s": m.seconds,
+           "peak_mb": m.tree_rss_mb, "largest_mb": m.max_rss_mb}
+    if m.returncode != 0:
+        res["error"] = f"exit {m.returncode}, see {OUT / 'logs'}"
+        return res
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    res.update(reports=len(run["reports"]), ok=sum(r["status"] == "ok" for r in run["reports"]),
+               work_s=run["timings"]["total_s"], rows=n, timings=run["timings"])
+    return res
+
+
 def fmt(x, spec=".2f"):
     return "-" if x is None else format(x, spec)
 
@@ -169,6 +209,8 @@ def main(argv=None) -> int:
     ap.add_argument("--formats", default="parquet,csv")
     ap.add_argument("--regen", action="store_true", help="rebuild the data files")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per measurement")
+    ap.add_argument("--no-pack", action="store_true",
+                    help="skip the full pack runs (salesnb run on the Parquet file)")
     args = ap.parse_args(argv)
     sizes = [200_000] if args.quick else [int(float(s)) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
@@ -186,16 +228,38 @@ def main(argv=None) -> int:
                                                   f"{r['import_s']:.2f} s, work {r['work_s']:.2f} s)"
                                                   f", peak {fmt(r['peak_mb'], '.0f')} MB"),
                       flush=True)
+        if not args.no_pack:
+            for engine in ("auto", "pandas"):
+                print(f"parquet {n:,} rows: full pack, engine {engine} ...", flush=True)
+                r = run_pack(n, paths["parquet"], engine)
+                results.append(r)
+                print("  " + (r.get("error") or f"wall {r['wall_s']:.1f} s, {r['ok']} of "
+                              f"{r['reports']} reports, peak (tree) {fmt(r['peak_mb'], '.0f')} MB; "
+                              f"{r['timings']}"), flush=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}; load average at start {load0:.1f}, at end "
           f"{os.getloadavg()[0]:.1f} (other work on the machine inflates the times)\n")
     print("| input | rows | file MB | method | wall s | work s | peak MB | cube rows |")
     print("|---|---:|---:|---|---:|---:|---:|---:|")
-    for r in results:
+    for r in (r for r in results if "reports" not in r):
         print(f"| {r['input']} | {r.get('rows', r['n']):,} | {r['size_mb']:.0f} | {r['method']} | "
               f"{fmt(r.get('wall_s'))} | {fmt(r.get('work_s'))} | {fmt(r.get('peak_mb'), '.0f')}"
               f" | {r.get('cube_rows', r.get('error', '-'))} |")
+    packs = [r for r in results if "reports" in r]
+    if packs:
+        print("\nFull pack runs (`salesnb run`: every team's report and the company overview, "
+              "2 workers by default = the cores; peak = sum of RSS over the process tree, "
+              "sampled every 0.1 s; work = load + prepare + render as run.json times them):\n")
+        print("| rows | engine | reports | wall s | load + validate s | prepare s | render s |"
+              " peak MB (tree) | largest process MB |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        for r in packs:
+            t = r["timings"]
+            print(f"| {r['n']:,} | {r['method'].split(': ')[-1]} | {r['ok']}/{r['reports']} | "
+                  f"{r['wall_s']:.1f} | {t['load_validate_s']:.1f} | {t['prepare_s']:.1f} | "
+                  f"{t['render_s']:.1f} | {fmt(r['peak_mb'], '.0f')} | "
+                  f"{fmt(r['largest_mb'], '.0f')} |")
     print()
     for n in sizes:
         for kind in formats:
@@ -203,7 +267,7 @@ def main(argv=None) -> int:
                       (n, kind, "salesnb engine")), None)
             p = next((r for r in results if (r["n"], r["input"], r["method"]) ==
                       (n, kind, "plain pandas")), None)
-            if not e or not p or "error" in e or "error" in p:
+            if not e or not p or "error" in e or "error" in p or "amount" not in e:
                 continue
             same = abs(e["amount"] - p["amount"]) <= 1e-6 * max(1.0, abs(p["amount"])) and (
                 e["cube_rows"], e["new_customers"]) == (p["cube_rows"], p["new_customers"])
