@@ -55,7 +55,6 @@ DIGEST_TABLES = {
 REQUIRED = ("date", "rep", "amount", "team")
 _OPTIONAL = ("customer_id", "product", "category", "quantity")
 _WS = " \t\r\n\u3000\xa0"
-_WS_CODES = ", ".join(str(ord(c)) for c in _WS)
 _THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
 _SHIFT = 1 << 40  # order key: file index * 2**40 + record number within the file
 _LIMIT_ROWS = 100  # row numbers kept per issue (the count is always exact)
@@ -141,18 +140,47 @@ def _text(col: str, typ: str) -> str:
                  f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END")
     else:
         inner = col if typ == "VARCHAR" else f"CAST({col} AS VARCHAR)"
-    return f"nullif(trim({inner}, {_lit(_WS)}), '')"
+    return f"nullif({_strip(inner)}, '')"
 
 
-def _date_parse(t: str) -> str:
+def _strip(x: str) -> str:
+    """SQL: ``trim(x, whitespace)``, run only when x starts or ends with whitespace.
+
+    DuckDB's trim with a set of characters costs ~0.2 us a value, five times the check.
+    """
+    return (f"CASE WHEN {_is_ws(f'unicode({x})')} OR {_is_ws(f'unicode(right({x}, 1))')} "
+            f"THEN trim({x}, {_lit(_WS)}) ELSE {x} END")
+
+
+def _is_ws(code: str) -> str:
+    """SQL: the code point ``code`` is whitespace. An OR chain, not ``IN (...)``: DuckDB turns
+    an IN list of 6 values into a join, and a join loses the input order that the CSV's
+    temporary table relies on (its rowid is the row's position in the file)."""
+    return "(" + " OR ".join(f"{code} = {ord(c)}" for c in _WS) + ")"
+
+
+def _date_parse(t: str, fast: str, alt: str) -> str:
     """SQL: the DATE in text ``t`` (ISO dates and times, 2025/3/5, 2025.3.5, 2025年3月5日).
 
+    ``fast`` and ``alt`` are the columns made by :func:`_date_pre` one layer below: the
+    plain cast and, only where it failed, the text with 年/月/日 / and . turned into ``-``.
     Out-of-range years are kept here and rejected by :func:`_in_range` in the next layer.
     """
-    alt = f"regexp_replace(replace({t}, '日', ''), '[/.年月]', '-', 'g')"
-    return (f"COALESCE(TRY_CAST({t} AS DATE), TRY_CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE), "
+    return (f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE COALESCE("
+            f"TRY_CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE), "
             f"TRY_CAST(try_strptime({t}, '%Y%m%d') AS DATE), TRY_CAST({alt} AS DATE), "
-            f"TRY_CAST(TRY_CAST({alt} AS TIMESTAMP) AS DATE))")
+            f"TRY_CAST(TRY_CAST({alt} AS TIMESTAMP) AS DATE)) END")
+
+
+def _date_pre(t: str) -> list[str]:
+    """SQL for (fast cast, alternative text) of :func:`_date_parse`.
+
+    The slow regular expression appears once, under a CASE, so DuckDB runs it only on the
+    rows the plain cast cannot read (repeated, it would be computed once for every row).
+    """
+    alt = f"regexp_replace(replace({t}, '日', ''), '[/.年月]', '-', 'g')"
+    return [f"TRY_CAST({t} AS DATE)",
+            f"CASE WHEN {t} IS NOT NULL AND TRY_CAST({t} AS DATE) IS NULL THEN {alt} END"]
 
 
 def _in_range(d: str) -> str:
@@ -160,18 +188,25 @@ def _in_range(d: str) -> str:
     return f"CASE WHEN {d} BETWEEN DATE '1678-01-01' AND DATE '2261-12-31' THEN {d} END"
 
 
-def _float_parse(t: str) -> str:
+def _float_parse(t: str, fast: str, alt: str) -> str:
     """SQL: the number in text ``t`` ('¥1,234.50', '(12)', ' 3 '); NaN/inf kept for the next layer.
 
-    Clean text takes the fast TRY_CAST; only the rest is cleaned like salesnb.io does.
+    Clean text takes the fast TRY_CAST (``fast``, from :func:`_float_pre`); only the rest
+    (``alt``: the text without currency signs) is cleaned like salesnb.io does.
     """
-    u = f"regexp_replace({t}, '\\s*[¥￥$€£]\\s*', '', 'g')"
-    u = (f"CASE WHEN regexp_full_match({u}, '\\(.*\\)') THEN '-' || substr({u}, 2, "
-         f"length({u}) - 2) ELSE {u} END")
+    u = (f"CASE WHEN regexp_full_match({alt}, '\\(.*\\)') THEN '-' || substr({alt}, 2, "
+         f"length({alt}) - 2) ELSE {alt} END")
     clean = (f"CASE WHEN NOT contains({u}, ',') OR regexp_full_match({u}, {_lit(_THOUSANDS)}) "
              f"THEN TRY_CAST(replace({u}, ',', '') AS DOUBLE) END")
     return (f"CASE WHEN {t} IS NULL OR contains({t}, '_') THEN NULL "
-            f"ELSE COALESCE(TRY_CAST({t} AS DOUBLE), {clean}) END")
+            f"WHEN {fast} IS NOT NULL THEN {fast} ELSE {clean} END")
+
+
+def _float_pre(t: str) -> list[str]:
+    """SQL for (fast cast, text without currency signs where the cast failed)."""
+    return [f"TRY_CAST({t} AS DOUBLE)",
+            f"CASE WHEN {t} IS NOT NULL AND TRY_CAST({t} AS DOUBLE) IS NULL "
+            f"THEN regexp_replace({t}, '\\s*[¥￥$€£]\\s*', '', 'g') END"]
 
 
 def _finite(v: str) -> str:
@@ -215,10 +250,12 @@ def _resolve(cols: list[str], mapping: Mapping[str, str], name: str) -> tuple[di
     return found, errors
 
 
-def _relation(src: _Source, found: dict, types: dict, *, duplicates: bool) -> tuple[str, list]:
+def _relation(src: _Source, found: dict, types: dict, *, duplicates: bool,
+              ordered: bool = True) -> tuple[str, list]:
     """Return (SQL of the parsed relation ``p``, checks) where p has, per input row:
 
-    ``_ord`` (input order), ``_fidx`` (file index), ``_blank``, ``_h`` (row hash or NULL),
+    ``_ord`` (input order; left out when not ``ordered``: a CSV's temporary table numbers
+    its rows itself), ``_fidx`` (file index), ``_blank``, ``_h`` (row hash or NULL),
     the canonical ``date``, ``team``, ``rep``, ``amount``, ... (NULL where empty or not
     readable) and, for date and number columns, ``t_<col>``: the cell where the value is
     NULL (empty or unreadable), else NULL. ``checks`` lists
@@ -227,20 +264,24 @@ def _relation(src: _Source, found: dict, types: dict, *, duplicates: bool) -> tu
     multi = src.kind == "parquet" and len(src.files) > 1
     l1 = [f"{src.order()} AS _ord", f"{'_ord // ' + str(_SHIFT) if multi else '0'} AS _fidx"]
     l2, l3, checks = ["_ord", "_fidx", "_blank", "_h"], ["_ord", "_fidx", "_blank", "_h"], []
+    if not ordered:
+        l1, l2, l3 = [], ["_blank", "_h"], ["_blank", "_h"]
+    pre = list(l2)  # the layer between l1 and l2: fast casts, and the slow paths' inputs
     for canon in REQUIRED + _OPTIONAL:
         if canon not in found:
             continue
         col, typ = _q(found[canon]), types[found[canon]].upper()
         base, kind, t = typ.split("(")[0], SALES.column(canon).kind, f"t_{canon}"
         l2.append(t)
+        pre.append(t)
         if kind == "str":
-            # stripped on the aggregated keys (see _strip_keys): per-row trim costs ~0.1 s/10M
+            # stripped on the aggregated keys (see _aggregate): per-row trim costs ~0.1 s/10M
             l1.append(f"{col if base == 'VARCHAR' else _text(col, base)} AS {t}")
             l3.append(f"{t} AS {canon}")
             if canon in ("team", "rep"):
                 checks.append(("error", "empty_value", canon,
                                f"CASE WHEN {canon} IS NULL OR {canon} = '' THEN true WHEN "
-                               f"unicode({canon}) IN ({_WS_CODES}) THEN trim({canon}, "
+                               f"{_is_ws(f'unicode({canon})')} THEN trim({canon}, "
                                f"{_lit(_WS)}) = '' ELSE false END", None))
             continue
         empty, bad = f"{t} IS NULL", f"{t} IS NOT NULL"
@@ -249,14 +290,18 @@ def _relation(src: _Source, found: dict, types: dict, *, duplicates: bool) -> tu
             l2.append(f"CAST({t} AS DATE) AS _p_{canon}")
         elif kind == "date":
             l1.append(f"{_text(col, base)} AS {t}")
-            l2.append(f"{_date_parse(t)} AS _p_{canon}")
+            fast, alt = _date_pre(t)
+            pre += [f"{fast} AS _f_{canon}", f"{alt} AS _a_{canon}"]
+            l2.append(f"{_date_parse(t, f'_f_{canon}', f'_a_{canon}')} AS _p_{canon}")
         elif base in _NUMERIC:
             l1.append(f"CAST({col} AS DOUBLE) AS {t}")
             l2.append(f"{t} AS _p_{canon}")
             empty, bad = f"({t} IS NULL OR isnan({t}))", f"NOT isnan({t})"
         else:
             l1.append(f"{_text(col, base)} AS {t}")
-            l2.append(f"{_float_parse(t)} AS _p_{canon}")
+            fast, alt = _float_pre(t)
+            pre += [f"{fast} AS _f_{canon}", f"{alt} AS _a_{canon}"]
+            l2.append(f"{_float_parse(t, f'_f_{canon}', f'_a_{canon}')} AS _p_{canon}")
         value = _in_range(f"_p_{canon}") if kind == "date" else _finite(f"_p_{canon}")
         l3 += [f"{value} AS {canon}", f"CASE WHEN {value} IS NULL THEN {t} END AS {t}"]
         checks.append(("error", "bad_date" if kind == "date" else "not_numeric", canon,
@@ -271,8 +316,8 @@ def _relation(src: _Source, found: dict, types: dict, *, duplicates: bool) -> tu
     else:
         l1.append("false AS _blank")
     l1.append(f"hash({', '.join(_q(c) for c in cols)}) AS _h" if duplicates else "NULL AS _h")
-    sql = (f"(SELECT {', '.join(l3)} FROM (SELECT {', '.join(l2)} FROM "
-           f"(SELECT {', '.join(l1)} FROM {src.rel})))")
+    sql = (f"(SELECT {', '.join(l3)} FROM (SELECT {', '.join(l2)} FROM (SELECT {', '.join(pre)} "
+           f"FROM (SELECT {', '.join(l1)} FROM {src.rel}))))")
     return sql, checks
 
 
@@ -285,18 +330,24 @@ def _blank_sql(cols: list[str]) -> str:
 def _csv_lines(path: Path, records: int, wanted: set[int]) -> dict[int, int]:
     """Map 0-based CSV record index -> the line the user sees it on (header = line 1).
 
-    DuckDB skips blank lines and a quoted field may span lines, so when the file has more
-    lines than records + 1 the exact start line of each wanted record is read with ``csv``.
+    DuckDB skips blank lines and a quoted field may span lines, so the exact start line of
+    each wanted record is read with ``csv`` (up to the last wanted record), unless the wanted
+    records lie deep in the file and it has exactly records + 1 lines (then line = record + 2).
     """
-    lines, last = 0, b"\n"
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 24), b""):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    lines += last != b"\n"
-    if lines == records + 1 or not wanted:
-        return {r: r + 2 for r in wanted}
-    out, k, top = {}, -1, max(wanted)
+    if not wanted:
+        return {}
+    top = max(wanted)
+    if (top + 1) * 20 > records:  # deep in the file: counting its lines is the cheaper way
+        lines, last = 0, b"\n"
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 24), b""):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        lines += last != b"\n"
+        if lines == records + 1:
+            return {r: r + 2 for r in wanted}
+    # else read the records up to the last wanted one (exact in every case)
+    out, k = {}, -1
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         start = 1
@@ -351,8 +402,7 @@ def _validate(con, src, p, checks, found, cutoff, duplicates):
     sel = ["_fidx", "count(*) AS n_all", "count(*) FILTER (WHERE _blank) AS n_blank",
            f"count(*) FILTER (WHERE {keep}) AS n_keep",
            f"min(date) FILTER (WHERE {keep}) AS first", f"max(date) FILTER (WHERE {keep}) AS last",
-           ("count(*) FILTER (WHERE NOT _blank) - count(DISTINCT _h) FILTER (WHERE NOT _blank)"
-            if duplicates else "0") + " AS n_dup"]
+           "0 AS n_dup"]  # counted by a query of its own (a DISTINCT here slows every count)
     sel += [f"count(*) FILTER (WHERE NOT _blank AND ({c[3]})) AS c{i}" for i, c in enumerate(checks)]
     multi = len(src.files) > 1
     group = " GROUP BY _fidx ORDER BY _fidx" if multi else ""
@@ -360,6 +410,11 @@ def _validate(con, src, p, checks, found, cutoff, duplicates):
         sel[0] = "0 AS _fidx"
     try:
         counts = con.execute(f"SELECT {', '.join(sel)} FROM {p}{group}").fetchall()
+        if duplicates:
+            dup = dict(con.execute(
+                f"SELECT {'_fidx' if multi else '0'}, count(*) - count(DISTINCT _h) FROM {p} "
+                f"WHERE NOT _blank{' GROUP BY _fidx' if multi else ''}").fetchall())
+            counts = [(*r[:6], dup.get(r[0], 0), *r[7:]) for r in counts]
         # second, filtered queries only for what was found: first rows and example values
         found_rows = {}
         wanted = [("_blank", None, -1)] + [(f"NOT _blank AND ({c[3]})", c[4], i)
@@ -436,12 +491,14 @@ def _raise(issues: list[Issue], name: str) -> None:
                         f"fix:\n{lines}{extra}", problems=errors + others)
 
 
-def _aggregate(con, p: str, found: dict, cutoff, tables) -> dict[str, pd.DataFrame]:
+def _aggregate(con, p: str, found: dict, cutoff, tables, *, multi: bool = False
+               ) -> dict[str, pd.DataFrame]:
     """Compute the digest tables with one GROUPING SETS scan of ``p`` (plus one small lookup).
 
     New customers: each customer's first sale is the row with the smallest
     (date, input order) key, found as ``min(key)`` per customer; its team, rep and category
-    are then looked up by order key.
+    are then looked up by order key. The string keys are stripped, regrouped and sorted in
+    DuckDB too, so only the finished tables become pandas frames.
     """
     keep = "NOT _blank" + (f" AND date <= DATE '{cutoff:%Y-%m-%d}'" if cutoff is not None else "")
     has_c = "customer_id" in found
@@ -462,9 +519,11 @@ def _aggregate(con, p: str, found: dict, cutoff, tables) -> dict[str, pd.DataFra
         return {}
     qty = "coalesce(quantity, 0)" if "quantity" in found else "0.0"
     cat = "coalesce(category, '')" if "category" in found else "''"
+    # order key: days * step + _ord (several files: _ord holds the file index above 2**40)
+    step, ktype = (1 << 63, "HUGEINT") if multi else (_SHIFT, "BIGINT")
     inner = (f"SELECT date, date_trunc('month', date) AS m, team, rep, "
              f"{'customer_id, ' if has_c else ''}{'product, ' if 'product' in found else ''}"
-             f"{cat} AS cat, amount, {qty} AS q, (date - DATE '1970-01-01')::BIGINT * {_SHIFT} "
+             f"{cat} AS cat, amount, {qty} AS q, (date - DATE '1970-01-01')::{ktype} * {step} "
              f"+ _ord AS k FROM {p} WHERE {keep}")
     used = {c for keys in sets.values() for c in keys}
     cols = [c for c in cols if c in used]
@@ -472,38 +531,39 @@ def _aggregate(con, p: str, found: dict, cutoff, tables) -> dict[str, pd.DataFra
     sql = (f"SELECT GROUPING({', '.join(cols)}) AS _g, {', '.join(cols)}, sum(amount) AS amount, "
            f"sum(q) AS quantity, count(*) AS lines, min(k) AS k FROM ({inner}) "
            f"GROUP BY GROUPING SETS ({gsets})")
-    res = _strip_keys(con.execute(sql).df(), [c for c in cols if c in _STRINGS])
+    # strip whitespace from the string keys ("" -> missing, as io does): keys that differed
+    # only by spaces are summed again below
+    stripped = [(_strip(c) if c == "cat" else f"nullif({_strip(c)}, '')") + f" AS {c}"
+                if c in _STRINGS else c for c in cols]
+    con.execute(f"CREATE TEMP TABLE _salesnb_g AS SELECT _g, {', '.join(stripped)}, amount, "
+                f"quantity, lines, k FROM ({sql})")
     out = {}
     for name, keys in sets.items():
-        g = sum(1 << (len(cols) - 1 - i) for i, c in enumerate(cols) if c not in keys)
-        part = res.loc[res["_g"] == g, list(keys) + ["amount", "quantity", "lines", "k"]]
-        if res.attrs.get("stripped"):  # keys that differed only by spaces: sum them again
-            part = part.groupby(list(keys), dropna=False, sort=False).agg(
-                amount=("amount", "sum"), quantity=("quantity", "sum"), lines=("lines", "sum"),
-                k=("k", "min")).reset_index()
-        out[name] = part.reset_index(drop=True)
-    for name in ("daily", "customer_monthly", "product_monthly", "cube"):
-        if name not in out:
+        if name == "first":
             continue
-        t = out[name].rename(columns={"m": "date", "cat": "category"})
-        t = _typed(t)
-        keys = ["date" if c == "month" else c for c in DIGEST_TABLES[name]
-                if c not in ("amount", "quantity", "lines", "new_customers")]
-        out[name] = t.sort_values(keys, na_position="last", kind="stable").reset_index(drop=True)
+        g = sum(1 << (len(cols) - 1 - i) for i, c in enumerate(cols) if c not in keys)
+        names = ["date" if c == "m" else "category" if c == "cat" else c for c in keys]
+        order = ", ".join(f"{c} NULLS LAST" for c in keys)
+        out[name] = con.execute(
+            f"SELECT {', '.join(f'{c} AS {n}' for c, n in zip(keys, names, strict=True))}, "
+            "sum(amount)::DOUBLE AS amount, sum(quantity)::DOUBLE AS quantity, "
+            f"sum(lines)::BIGINT AS lines FROM _salesnb_g WHERE _g = {g} "
+            f"GROUP BY {', '.join(keys)} ORDER BY {order}").df()
+    out = {name: _typed(t) for name, t in out.items()}
     if "cube" in out:
-        cube = out["cube"].assign(new_customers=0)
-        if "first" in out:
-            firsts = out.pop("first")
-            firsts = firsts.loc[firsts["customer_id"].notna(), ["k"]]
-            con.register("_salesnb_first", firsts.assign(o=firsts["k"] % _SHIFT)[["o"]])
-            who = _strip_keys(con.execute(
-                f"SELECT date_trunc('month', date) AS date, team, rep, {cat} AS cat FROM {p} "
-                "WHERE _ord IN (SELECT o FROM _salesnb_first)").df(), ["team", "rep", "cat"])
-            keys = ["date", "team", "rep", "category"]
-            who = _typed(who.rename(columns={"cat": "category"}).groupby(
-                keys, dropna=False).size().rename("new_customers").reset_index())
-            cube = cube.drop(columns="new_customers").merge(who, on=keys, how="left")
+        cube = out["cube"]
+        if "first" in sets:
+            g = sum(1 << (len(cols) - 1 - i) for i, c in enumerate(cols) if c != "customer_id")
+            who = con.execute(
+                f"SELECT date_trunc('month', date) AS date, nullif({_strip('team')}, '') AS team, "
+                f"nullif({_strip('rep')}, '') AS rep, {_strip(cat)} AS category, "
+                f"count(*)::BIGINT AS new_customers FROM {p} WHERE _ord IN ("
+                f"SELECT ((min(k) % {step}) + {step}) % {step} FROM _salesnb_g WHERE _g = {g} "
+                "AND customer_id IS NOT NULL GROUP BY customer_id) GROUP BY ALL").df()
+            cube = cube.merge(_typed(who), on=["date", "team", "rep", "category"], how="left")
             cube["new_customers"] = cube["new_customers"].fillna(0).astype("int64")
+        else:
+            cube = cube.assign(new_customers=0)
         cube.insert(0, "month", cube.pop("date").dt.to_period("M"))
         out["cube"] = cube
     return {name: out[name][cols].reset_index(drop=True)
@@ -511,19 +571,6 @@ def _aggregate(con, p: str, found: dict, cutoff, tables) -> dict[str, pd.DataFra
 
 
 _STRINGS = ("team", "rep", "customer_id", "product", "cat")
-
-
-def _strip_keys(res: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """Strip whitespace from string keys of the small aggregate ("" -> missing), as io does."""
-    changed = False
-    for c in cols:
-        s = res[c].astype(_STR_DTYPE)
-        stripped = s.str.strip(_WS)
-        stripped = stripped.where(stripped != "", "" if c == "cat" else None)
-        changed = changed or not s.fillna("\0").equals(stripped.fillna("\0"))
-        res[c] = stripped
-    res.attrs["stripped"] = changed
-    return res
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -606,16 +653,31 @@ def scan(source, *, columns: Mapping[str, str] | None = None, as_of=None,
                              f"got {', '.join(map(repr, unknown))}")
         if duplicates is None:
             duplicates = src.kind != "parquet"
-        p, checks = _relation(src, found, types, duplicates=duplicates)
-        if src.kind == "csv":  # parse the text once; every later query reads the typed table
+        if "product_monthly" not in tables:  # no check reads it: leave the column unread
+            found.pop("product", None)
+        csv_file = src.kind == "csv"
+        p, checks = _relation(src, found, types, duplicates=duplicates, ordered=not csv_file)
+        if csv_file:
+            # parse the text once; every later query reads the typed table. Its rowid is the
+            # input order (DuckDB keeps insertion order): a row_number() window would force
+            # the parsing through one thread and cost more than all the rest of the scan
             try:
-                con.execute(f"CREATE TEMP TABLE _salesnb_p AS SELECT * FROM {p}")
+                ctas = f"CREATE TEMP TABLE _salesnb_p AS SELECT * FROM {p}"
+                plan = "".join(r[1] for r in con.execute(f"EXPLAIN {ctas}").fetchall()).upper()
+                if "JOIN" in plan or "WINDOW" in plan or "AGGREGATE" in plan:
+                    # an operator that may reorder rows: number them explicitly (slower)
+                    p, _ = _relation(src, found, types, duplicates=duplicates)
+                    ctas = f"CREATE TEMP TABLE _salesnb_p AS SELECT * FROM {p}"
+                    p = "_salesnb_p"
+                else:
+                    p = "(SELECT rowid AS _ord, 0 AS _fidx, * FROM _salesnb_p)"
+                con.execute(ctas)
             except duckdb.Error as e:
                 raise DataError(src._read_error(e)) from None
-            p = "_salesnb_p"
         issues, meta = _validate(con, src, p, checks, found, cutoff, duplicates)
         _raise(issues, src.name)
-        digest: dict = _aggregate(con, p, found, cutoff, set(tables))
+        digest: dict = _aggregate(con, p, found, cutoff, set(tables),
+                                  multi=len(src.files) > 1)
     finally:
         con.close()
     digest["meta"] = {"rows": meta["rows"], "first_date": meta["first_date"],

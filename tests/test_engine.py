@@ -218,3 +218,41 @@ def test_gb18030_csv_is_refused_with_the_way_out(tmp_path):
     path.write_bytes("date,team,rep,amount\n2025-01-02,华东,王伟,1\n".encode("gb18030"))
     with pytest.raises(DataError, match="not UTF-8.*salesnb.io.load_dataset"):
         scan(path)
+
+
+def test_csv_parsing_plan_keeps_input_order(tmp_path):
+    """The CSV's temporary table numbers rows by rowid: only projections may sit between
+    read_csv and the insert (a join, e.g. from an IN list, would let rows arrive out of
+    order on files DuckDB reads in parallel)."""
+    import duckdb
+
+    from salesnb.engine import _relation, _resolve, _Source
+
+    path = tmp_path / "s.csv"
+    path.write_text("date,team,rep,customer_id,product,category,quantity,amount,note\n"
+                    "2025-01-02,East,Ann,c1,p,A,1,10,x\n")
+    con = duckdb.connect()
+    src = _Source(con, path, None)
+    types = src.describe(con)
+    found, _ = _resolve(list(types), {}, src.name)
+    p, _ = _relation(src, found, types, duplicates=True, ordered=False)
+    plan = "".join(r[1] for r in con.execute(
+        f"EXPLAIN CREATE TEMP TABLE t AS SELECT * FROM {p}").fetchall()).upper()
+    assert "JOIN" not in plan and "WINDOW" not in plan and "AGGREGATE" not in plan
+
+
+def test_parquet_glob_new_customers_across_files(tmp_path):
+    """A customer's first sale in the second file counts as new there (order key per file)."""
+    a = pd.DataFrame({"date": pd.to_datetime(["2025-01-05", "2025-02-01"]), "team": "East",
+                      "rep": ["Ann", "Bob"], "customer_id": ["c1", "c2"],
+                      "category": "A", "amount": [1.0, 2.0]})
+    b = pd.DataFrame({"date": pd.to_datetime(["2025-01-03", "2025-02-01", "2025-03-01"]),
+                      "team": "East", "rep": ["Bob", "Ann", "Ann"],
+                      "customer_id": ["c2", "c3", "c1"], "category": "A",
+                      "amount": [3.0, 4.0, 5.0]})
+    _write(a, tmp_path / "a.parquet", "parquet")
+    _write(b, tmp_path / "b.parquet", "parquet")
+    digest, _ = scan(str(tmp_path / "*.parquet"), tables=("cube",))
+    both = pd.concat([a, b], ignore_index=True).assign(quantity=np.nan, product=None)
+    assert_frame_equal(digest["cube"], build_cube(both[KEEP].astype({"date": "datetime64[ns]"})),
+                       check_exact=False, rtol=1e-9)
