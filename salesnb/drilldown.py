@@ -128,6 +128,9 @@ def attribute_gap(children: pd.DataFrame, *, parent_target: float, parent_actual
     return out.iloc[order].reset_index(drop=True)[GAP_COLUMNS]
 
 
+_STACK_ARGS = pd.DataFrame.stack.__code__.co_varnames
+
+
 def _rep_team_by_month(cube: pd.DataFrame, months: pd.PeriodIndex) -> pd.Series:
     """Return the team of each rep in each of ``months``: the team of most of the rep's sales
     (absolute amount) that month; a month without sales takes the last earlier month's team,
@@ -141,9 +144,12 @@ def _rep_team_by_month(cube: pd.DataFrame, months: pd.PeriodIndex) -> pd.Series:
     lo = min(main.index.get_level_values(1).min(), months.min())
     hi = max(main.index.get_level_values(1).max(), months.max())
     grid = pd.period_range(lo, hi, freq="M")
-    parts = {rep: s.droplevel(0).reindex(grid).ffill().bfill().reindex(months)
-             for rep, s in main.groupby(level=0)}
-    return pd.concat(parts, names=["rep", "month"])
+    wide = main.unstack("month").reindex(columns=grid)        # rep x month, gaps NaN
+    wide = wide.ffill(axis=1).bfill(axis=1)[months]
+    out = wide.stack(future_stack=True) if "future_stack" in _STACK_ARGS else wide.stack(
+        dropna=False)
+    out.index.names = ["rep", "month"]
+    return out.astype(object)
 
 
 def attribution(
@@ -215,9 +221,12 @@ def attribution(
     all_months = pd.PeriodIndex(sorted(set().union(*span_months.values())), freq="M")
     teams_of = _rep_team_by_month(cb, all_months) if len(all_months) else pd.Series()
     rep_rows = tg[tg["level"] == "rep"]
-    tg = pd.concat([tg[tg["level"] != "rep"], rep_rows.assign(
-        team=[teams_of.get((r, p), np.nan)
-              for r, p in zip(rep_rows["unit"], rep_rows["month"], strict=True)])])
+    if len(teams_of):  # each rep target row gets the rep's team that month (a join)
+        key = pd.MultiIndex.from_arrays([rep_rows["unit"], rep_rows["month"]])
+        team = teams_of.reindex(key).to_numpy(dtype=object)
+    else:
+        team = np.full(len(rep_rows), np.nan, dtype=object)
+    tg = pd.concat([tg[tg["level"] != "rep"], rep_rows.assign(team=team)])
     blocks = []
     for span, months in span_months.items():
         c, t = cb[cb["month"].isin(months)], tg[tg["month"].isin(months)]

@@ -248,10 +248,12 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
         prog = _mid_month_growth(prog, sales, as_of_ts)
     attribution = _drill.attribution(cube, monthly, month=m, fiscal_year_start=fiscal_year_start)
     org = dataset.org
-    mismatches = (_targets.target_mismatches(monthly, org, fiscal_year_start=fiscal_year_start)
-                  if org is not None and len(monthly) else None)
-    if mismatches is not None:  # only the report's fiscal year matters to this report
+    mismatches = None
+    if org is not None and len(monthly):  # only the report's fiscal year matters here
         fy = cal.fiscal_year(m, fiscal_year_start)
+        this_year = monthly[monthly["month"].isin(cal.fiscal_year_months(fy, fiscal_year_start))]
+        mismatches = _targets.target_mismatches(this_year, org,
+                                                fiscal_year_start=fiscal_year_start)
         mismatches = mismatches[mismatches["year"] == fy].reset_index(drop=True)
     last_sale = (sales.sort_values("date").groupby("rep", sort=True)
                  .agg(team=("team", "last"), last_sale_date=("date", "max")).reset_index())

@@ -245,21 +245,23 @@ def _clean_targets(targets: pd.DataFrame, fys: int) -> pd.DataFrame:
         raise DataError(f"targets column 'target' must be a number; rows {_rows_text(bad)} "
                         "are empty or not numeric. Fill them in or remove the rows.")
     periods = [_period_text(v) for v in t["period"]]
-    months, kinds, bad = [], [], []
-    for i, p in enumerate(periods):
+    parsed: dict = {}  # each distinct period once: thousands of rows share a few periods
+    for p in dict.fromkeys(periods):
         try:
             ms = period_months(p, fys)
         except ValueError:
-            bad.append(i)
+            parsed[p] = None
             continue
-        months.append(ms)
-        kinds.append(0 if len(ms) == 12 else 1 if len(ms) == 3 else 2)
+        parsed[p] = (ms, 0 if len(ms) == 12 else 1 if len(ms) == 3 else 2,
+                     fiscal_year(ms[0], fys), fiscal_quarter(ms[0], fys))
+    bad = [i for i, p in enumerate(periods) if parsed[p] is None]
     if bad:
         raise DataError(f"targets column 'period' must look like YYYY, YYYY-Qn or YYYY-MM; rows "
                         f"{_rows_text(bad)} have {sorted({periods[i] for i in bad})}")
-    t = t.assign(period=periods, target=target, kind=kinds, months=months,
-                 fy=[fiscal_year(ms[0], fys) for ms in months],
-                 quarter=[fiscal_quarter(ms[0], fys) for ms in months])
+    info = [parsed[p] for p in periods]
+    t = t.assign(period=periods, target=target, kind=[x[1] for x in info],
+                 months=[x[0] for x in info], fy=[x[2] for x in info],
+                 quarter=[x[3] for x in info])
     dup = t.duplicated(["level", "unit", "metric", "period"], keep=False).to_numpy()
     if dup.any():
         raise DataError(f"targets has more than one row for the same period, level, unit and "
