@@ -116,7 +116,8 @@ class CompanyReport(ReportBase):
                 "line_ytd_attainment", "own_ytd_actual", "own_share_ytd"]
         shown = ln[[c for c in cols if c in ln.columns and (c != "title" or ln[c].ne("").any())]]
         top = ln.iloc[0]
-        who = f"{top['manager']} ({top['title']})" if top["title"] else str(top["manager"])
+        who = (str(top["manager"]) if not top["title"] else
+               f"{top['manager']}（{top['title']}）" if zh else f"{top['manager']} ({top['title']})")
         att = ("" if pd.isna(top["line_ytd_attainment"]) else
                (f", {fmt.pct(top['line_ytd_attainment'])} of its target" if not zh else
                 f"，达成目标的{fmt.pct(top['line_ytd_attainment'])}"))
@@ -126,8 +127,8 @@ class CompanyReport(ReportBase):
         selling = ln[ln["own_ytd_actual"] != 0]
         if len(selling):
             parts = [f"{r['manager']} {self.money(r['own_ytd_actual'])} "
-                     f"({fmt.pct(r['own_share_ytd'], digits=0)}" + (" of the line)" if not zh
-                                                                      else "占条线)")
+                     + (f"({fmt.pct(r['own_share_ytd'], digits=0)} of the line)" if not zh
+                        else f"（占条线{fmt.pct(r['own_share_ytd'], digits=0)}）")
                      for _, r in selling.iterrows()]
             sent += (" Managers who also sell, this year: " + "; ".join(parts) + ". Their own "
                      "sales count in their team's figures and rankings like any rep's; a line "
