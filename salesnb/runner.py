@@ -14,6 +14,8 @@ import datetime as _dt
 import json
 import os
 import queue
+import shutil
+import tempfile
 import threading
 import time
 import traceback
@@ -198,17 +200,23 @@ class KernelPool:
         self._local = threading.local()
         self._all: list = []
         self._clients: list = []
+        self._dirs: list = []
         self._lock = threading.Lock()
 
     def _start(self):
         from jupyter_client.manager import KernelManager
         env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
                    PYDEVD_DISABLE_FILE_VALIDATION="1")
-        km = KernelManager(kernel_name=self.kernel_name)
+        # IPC sockets, not TCP on localhost: no network port, and no "running over TCP
+        # without encryption" warning from every kernel on the analyst's terminal
+        sockets = tempfile.mkdtemp(prefix="salesnb-kernel-")
+        km = KernelManager(kernel_name=self.kernel_name, transport="ipc",
+                           ip=str(Path(sockets) / "k"))
         km.start_kernel(cwd=str(self.cwd), env=env,
                         extra_arguments=["--HistoryManager.enabled=False"])
         with self._lock:
             self._all.append(km)
+            self._dirs.append(sockets)
         return km
 
     def warm(self) -> None:
@@ -359,6 +367,9 @@ class KernelPool:
             except Exception:  # noqa: BLE001 - best effort at exit
                 pass
         self._all.clear()
+        for d in self._dirs:  # the kernels' socket files
+            shutil.rmtree(d, ignore_errors=True)
+        self._dirs.clear()
 
 
 def _drain(kc) -> list[dict]:
