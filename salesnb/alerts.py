@@ -28,6 +28,7 @@ import pandas as pd
 
 from salesnb.checks import require_columns
 from salesnb.cube import COMPANY
+from salesnb import fmt
 from salesnb.exceptions import ParamsError
 
 __all__ = ["DEFAULT_THRESHOLDS", "DEFAULT_TIERS", "TIER_ORDER", "ALERT_COLUMNS",
@@ -94,7 +95,7 @@ def _thresholds(thresholds: Mapping | None) -> dict:
     return out
 
 
-def _progress_alerts(progress: pd.DataFrame, th: dict, pace: str) -> list[dict]:
+def _progress_alerts(progress: pd.DataFrame, th: dict, pace: str, amt=_num) -> list[dict]:
     base = "time_progress" if pace == "pace" else "expected_to_date"
     words = "time progress" if pace == "pace" else "expected to date"
     rows = []
@@ -119,7 +120,7 @@ def _progress_alerts(progress: pd.DataFrame, th: dict, pace: str) -> list[dict]:
                 rows.append(dict(key, rule=rule, severity="high" if g < 2 * t else "medium",
                                  value=g, threshold=t, message=(
                     f"Sales of {who} fell {-g * 100:.1f} % {span} (from "
-                    f"{_num(getattr(r, base_col))} to {_num(r.actual)}).")))
+                    f"{amt(getattr(r, base_col))} to {amt(r.actual)}).")))
     return rows
 
 
@@ -141,7 +142,7 @@ def _no_sales_alerts(last_sale: pd.DataFrame, as_of: pd.Timestamp, t: float) -> 
     return rows
 
 
-def _mismatch_alerts(mismatches: pd.DataFrame) -> list[dict]:
+def _mismatch_alerts(mismatches: pd.DataFrame, amt=_num) -> list[dict]:
     _require(mismatches, ["year", "metric", "parent_level", "parent", "parent_target",
                           "children_target", "difference"], "mismatches")
     rows = []
@@ -149,6 +150,7 @@ def _mismatch_alerts(mismatches: pd.DataFrame) -> list[dict]:
         if not _finite(r.difference) or np.isclose(r.difference, 0.0):
             continue
         unit = str(r.parent)
+        num = amt if r.metric == "amount" else _num
         diff = r.children_target - r.parent_target
         if not _finite(diff):
             diff = r.difference
@@ -157,8 +159,8 @@ def _mismatch_alerts(mismatches: pd.DataFrame) -> list[dict]:
                          team=unit if r.parent_level == "team" else "", rule="target_mismatch",
                          severity="medium", value=float(r.difference), threshold=0.0, message=(
             f"The {r.year} {str(r.metric).replace('_', ' ')} targets of {unit}'s parts add "
-            f"up to {_num(r.children_target)}, {_num(abs(diff))} {side} its own target of "
-            f"{_num(r.parent_target)}.")))
+            f"up to {num(r.children_target)}, {num(abs(diff))} {side} its own target of "
+            f"{num(r.parent_target)}.")))
     return rows
 
 
@@ -180,7 +182,8 @@ def _quality_alerts(quality: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _projection_alerts(projection: pd.DataFrame, teams: dict, t: float) -> list[dict]:
+def _projection_alerts(projection: pd.DataFrame, teams: dict, t: float,
+                       amt=_num) -> list[dict]:
     _require(projection, ["level", "unit", "projection", "annual_target", "probability"],
              "projection")
     rows = []
@@ -199,7 +202,7 @@ def _projection_alerts(projection: pd.DataFrame, teams: dict, t: float) -> list[
                          severity="high" if ratio < 0.9 * t else "medium", value=float(ratio),
                          threshold=float(t), message=(
             f"{_who(level, unit, team)} is projected to end the year at "
-            f"{_num(r.projection)} against a target of {_num(r.annual_target)} "
+            f"{amt(r.projection)} against a target of {amt(r.annual_target)} "
             f"({_pct(ratio)}{chance}).")))
     return rows
 
@@ -213,7 +216,8 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
                     mismatches: pd.DataFrame | None = None,
                     quality: pd.DataFrame | None = None,
                     projection: pd.DataFrame | None = None,
-                    pace: Literal["pace", "seasonal_pace"] = "pace") -> pd.DataFrame:
+                    pace: Literal["pace", "seasonal_pace"] = "pace",
+                    currency: str | None = None) -> pd.DataFrame:
     """Evaluate the alert rules and return one row per alert that fires.
 
     Rules (thresholds from :data:`DEFAULT_THRESHOLDS`, overridden by ``thresholds``):
@@ -237,6 +241,8 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
     projection : ``level, unit, projection, annual_target, probability`` (``team`` optional;
         else a rep's team comes from ``progress``).
     pace : compare completion with time progress or with the seasonal expected-to-date.
+    currency : when given, money amounts in the messages are compact with this symbol
+        ("$2.15M"); else plain numbers ("2,154,238").
 
     Returns
     -------
@@ -267,21 +273,23 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
     except (TypeError, ValueError) as exc:
         raise ParamsError(f"as_of must be a date such as '2025-03-31', got {as_of!r}.") from exc
     rows: list[dict] = []
+    # amounts in messages: compact with the currency ($2.15M) when it is given
+    amt = _num if currency is None else (lambda x: fmt.money(x, currency))
     teams: dict = {}
     if progress is not None:
         extra = ["expected_to_date", "seasonal_pace"] if pace == "seasonal_pace" else []
         _require(progress, _PROGRESS_COLUMNS + extra, "progress")
-        rows += _progress_alerts(progress, th, pace)
+        rows += _progress_alerts(progress, th, pace, amt)
         teams = {(str(lv), str(u)): str(t) for lv, u, t in
                  zip(progress["level"], progress["unit"], progress["team"], strict=True)}
     if last_sale is not None and th["no_sales_days"] is not None:
         rows += _no_sales_alerts(last_sale, day, th["no_sales_days"])
     if mismatches is not None:
-        rows += _mismatch_alerts(mismatches)
+        rows += _mismatch_alerts(mismatches, amt)
     if quality is not None:
         rows += _quality_alerts(quality)
     if projection is not None and th["projected_miss"] is not None:
-        rows += _projection_alerts(projection, teams, th["projected_miss"])
+        rows += _projection_alerts(projection, teams, th["projected_miss"], amt)
     out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
     out = out.astype({"value": float, "threshold": float})
     for col in ("level", "unit", "team", "rule", "severity", "message"):

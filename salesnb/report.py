@@ -205,7 +205,7 @@ def _mid_month_growth(prog: pd.DataFrame, sales: pd.DataFrame, as_of) -> pd.Data
 def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_year_start: int = 1,
             target_split: str = "equal", targets_rule: dict | None = None,
             thresholds: dict | None = None, tiers: dict | None = None,
-            working_days: bool = False, holidays=()) -> dict:
+            working_days: bool = False, holidays=(), currency: str | None = None) -> dict:
     """Compute every table of a run, once, from a loaded dataset.
 
     ``digest`` (see :func:`salesnb.cube.digest`) replaces ``dataset.sales`` when the sales
@@ -280,7 +280,7 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
         mismatches=mismatches,
         quality=(quality[(quality["severity"] != "info") & (quality["check"] != "after_report_month")]
                  if len(quality) else None),
-        projection=projections)
+        projection=projections, currency=currency)
     tier_table = _alerts.incentive_tiers(prog, tiers=tiers or None)
     lines = None
     if org is not None and "manager" in org.columns:
@@ -440,7 +440,8 @@ def load_prepared(params: dict) -> dict:
                    targets_rule=params.get("targets_rule") or None,
                    thresholds=params.get("thresholds") or None, tiers=params.get("tiers") or None,
                    working_days=params.get("working_days", False),
-                   holidays=params.get("holidays") or ())
+                   holidays=params.get("holidays") or (),
+                   currency=params.get("currency", "$"))
 
 
 def open_team_report(**params):

@@ -516,7 +516,8 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                      thresholds=params.get("thresholds") or None,
                      tiers=params.get("tiers") or None,
                      working_days=params.get("working_days", False),
-                     holidays=params.get("holidays") or ())
+                     holidays=params.get("holidays") or (),
+                     currency=params.get("currency", "$"))
     cache = out / "_cache"
     write_cache(tables, cache)
     export_tables(tables, out)

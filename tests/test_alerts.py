@@ -325,3 +325,16 @@ def test_tiers_follow_value_order(values):
     assert ranks == sorted(ranks)
     assert tier_summary(t)["count"].sum() == len(values)
     assert (t["tier"] == "no target").sum() == int(np.isnan(values).sum())
+
+
+def test_money_in_messages_is_compact_with_the_currency_when_given():
+    p = pd.DataFrame({"level": ["team"], "unit": ["East"], "team": ["East"],
+                      "metric": ["amount"], "actual": [2_154_238.0],
+                      "annual_completion": [0.5], "time_progress": [0.5], "pace": [0.0],
+                      "prev_actual": [2_871_000.0], "mom": [2_154_238.0 / 2_871_000.0 - 1],
+                      "last_year_actual": [np.nan], "yoy": [np.nan]})
+    plain = evaluate_alerts(p, as_of="2025-03-31")
+    money = evaluate_alerts(p, as_of="2025-03-31", currency="$")
+    assert "(from 2,871,000 to 2,154,238)" in plain.loc[0, "message"]
+    assert "(from $2.87M to $2.15M)" in money.loc[0, "message"]
+    assert money.drop(columns="message").equals(plain.drop(columns="message"))
