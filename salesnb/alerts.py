@@ -26,9 +26,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from salesnb import fmt
 from salesnb.checks import require_columns
 from salesnb.cube import COMPANY
-from salesnb import fmt
 from salesnb.exceptions import ParamsError
 
 __all__ = ["DEFAULT_THRESHOLDS", "DEFAULT_TIERS", "TIER_ORDER", "ALERT_COLUMNS",

@@ -295,7 +295,7 @@ class KernelPool:
         reset = results[0]
         if reset["status"] != "ok":
             raise RuntimeError("could not reset the kernel between reports")
-        for (index, cell), res in zip(code, results[1:]):
+        for (index, cell), res in zip(code, results[1:], strict=False):  # results stop at an error
             cell.outputs = res["outputs"]
             cell.execution_count = res["execution_count"]
             if res["status"] == "error":

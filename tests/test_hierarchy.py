@@ -79,12 +79,12 @@ def test_a_line_is_its_manager_plus_the_lines_below(amounts, data):
                          "actual": np.array(amounts, float), "ytd_actual": np.array(amounts, float),
                          "ytd_target": np.nan})
     ln = reporting_lines(prog, org)
-    line = dict(zip(ln["manager"], ln["line_ytd_actual"]))
-    own = dict(zip(names, map(float, amounts)))
+    line = dict(zip(ln["manager"], ln["line_ytd_actual"], strict=True))
+    own = dict(zip(names, map(float, amounts), strict=True))
     for m in line:
-        kids = [r for r, p in zip(names, parent) if p == m]
+        kids = [r for r, p in zip(names, parent, strict=True) if p == m]
         assert line[m] == pytest.approx(own[m] + sum(line.get(k, own[k]) for k in kids))
-    tops = [r for r, p in zip(names, parent) if p is None]
+    tops = [r for r, p in zip(names, parent, strict=True) if p is None]
     assert sum(line.get(r, own[r]) for r in tops) == pytest.approx(sum(own.values()))
     under = people_under(org.set_index("rep")["manager"])
     assert all(m not in people for m, people in under.items())

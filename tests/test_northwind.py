@@ -204,7 +204,7 @@ def test_reporting_lines_roll_up_reports_to(pack, lines):
     # ReportsTo from the org file (checked against the raw employees above): Fuller <- 1, 3,
     # 4, 5, 8 and, through Buchanan (5), 6, 7, 9; each line's YTD is computed here by pandas
     org = pd.read_csv(DERIVED / "org.csv")
-    boss = dict(zip(org["EmployeeName"], org["ReportsToName"].fillna("")))
+    boss = dict(zip(org["EmployeeName"], org["ReportsToName"].fillna(""), strict=True))
 
     def under(m):
         kids = [r for r, b in boss.items() if b == m]
