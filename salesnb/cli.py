@@ -68,10 +68,13 @@ def cmd_params(args) -> int:
     print("Parameters of the report notebooks (keys of a params YAML file):")
     for k, v in params.items():
         print(f"  {k:<{width}}  {v['type']:<6} default {v['default']:<28} {v['help']}")
-    print("  out".ljust(width + 2) + "  str    default 'reports/{month}'     output folder")
-    print("  engine".ljust(width + 2) + "  str    default 'auto'                "
-          "where the sales are aggregated: auto | pandas | scan (DuckDB over large files, "
-          "GROUP BY in the database)")
+    runner_keys = {
+        "out": ("str", "'reports/{month}'", "output folder"),
+        "engine": ("str", "'auto'", "where the sales are aggregated: auto | pandas | scan "
+                   "(DuckDB over large files, GROUP BY in the database)"),
+    }
+    for k, (typ, default, text) in runner_keys.items():
+        print(f"  {k:<{width}}  {typ:<6} default {default:<28} {text}")
     return 0
 
 
