@@ -94,3 +94,14 @@ def test_dataset_from_params_passes_engine(files):
               "engine": "scan"}
     assert dataset_from_params(params).digest is not None
     assert dataset_from_params(params, engine="pandas").digest is None
+
+
+def test_params_command_lists_every_key_including_engine(capsys):
+    from salesnb.cli import main
+    from salesnb.parameters import PARAM_DEFAULTS
+    assert main(["params"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    keys = {line.split()[0] for line in lines[1:] if line.startswith("  ")}
+    assert set(PARAM_DEFAULTS) | {"out", "engine"} <= keys
+    engine = next(line for line in lines if line.split()[0] == "engine")
+    assert "auto | pandas | scan" in engine and "'auto'" in engine
