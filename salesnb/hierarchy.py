@@ -78,8 +78,11 @@ def reporting_lines(progress: pd.DataFrame, org: pd.DataFrame, *,
     ``own_ytd_actual`` (the manager's own sales: a manager who also sells),
     ``line_actual`` and ``line_ytd_actual`` (the manager plus everyone under them),
     ``line_ytd_target`` (their rep targets summed; NaN when none has one),
-    ``line_ytd_attainment`` and ``own_share_ytd`` (own / line, year to date). Empty when
-    the org table has no ``manager`` column.
+    ``line_ytd_attainment`` (the YTD actual of the people with a target over those
+    targets: a selling manager without a target does not inflate it) and
+    ``own_share_ytd`` (own / line, year to date). People count only if they are in this
+    year's progress (reps who left in an earlier year drop out). Empty when the org table
+    has no ``manager`` column.
 
     Examples
     --------
@@ -96,6 +99,8 @@ def reporting_lines(progress: pd.DataFrame, org: pd.DataFrame, *,
     1     Ann       1           200.0            500.0            500.0
     >>> lines["own_share_ytd"].round(3).tolist()
     [0.167, 0.4]
+    >>> lines["line_ytd_attainment"].tolist()    # Vic has no target: Ann and Bob's 500 / 500
+    [1.0, 1.0]
     """
     boss = managers(org)
     if boss.empty or not boss.notna().any():
@@ -109,22 +114,29 @@ def reporting_lines(progress: pd.DataFrame, org: pd.DataFrame, *,
     def total(names, col):
         return float(reps[col].reindex(names).fillna(0).sum())
 
+    active = set(reps.index)  # reps in this year's progress: leavers of past years drop out
     rows = []
     for m, people in under.items():
+        people = [p for p in people if p in active]
+        if not people:
+            continue
         line = [m] + people
         tgt = reps["ytd_target"].reindex(line)
+        with_target = list(tgt.index[tgt.notna()])
         line_ytd = total(line, "ytd_actual")
         own_ytd = total([m], "ytd_actual")
-        line_tgt = float(tgt.sum()) if tgt.notna().any() else float("nan")
+        line_tgt = float(tgt.sum()) if with_target else float("nan")
         rows.append({
             "manager": m,
             "title": info["title"].get(m, "") if "title" in info.columns else "",
             "team": info["team"].get(m, ""),
-            "direct_reports": int((boss == m).sum()), "people": len(people),
+            "direct_reports": int(((boss == m) & boss.index.isin(active)).sum()),
+            "people": len(people),
             "own_actual": total([m], "actual"), "line_actual": total(line, "actual"),
             "own_ytd_actual": own_ytd, "line_ytd_actual": line_ytd,
             "line_ytd_target": line_tgt,
-            "line_ytd_attainment": safe_div(line_ytd, line_tgt),
+            # like for like: the actual of the people who have a target, over those targets
+            "line_ytd_attainment": safe_div(total(with_target, "ytd_actual"), line_tgt),
             "own_share_ytd": safe_div(own_ytd, line_ytd),
         })
     out = pd.DataFrame(rows, columns=LINE_COLUMNS)

@@ -789,6 +789,8 @@ def load_dataset(*, sales, targets=None, org=None, opportunities=None, spend=Non
         s = s[[c for c in SCHEMAS["sales"].names if c in s]]
     if org_df is not None and "rep" in s and "rep" in org_df:
         out = (s["rep"].notna() & ~s["rep"].isin(org_df["rep"].dropna())).to_numpy()
+        if cutoff is not None and "date" in s:  # sales after the as-of date are set aside
+            out = out & (s["date"] <= cutoff).to_numpy()
         if out.any():
             issues.append(sctx.issue("warning", "rep_not_in_org", "rep", out, s["rep"],
                                      f"a rep missing from the org table "
@@ -883,8 +885,9 @@ def _check_org_lines(tables, ctxs, issues) -> None:
     try:
         people_under(managers(org_df))
     except DataError as exc:
-        issues.append(Issue("error", "org", ctx.name, "manager_cycle", "manager", [], 0, [],
-                            str(exc).replace("org table:", f"{ctx.name}:", 1)))
+        issues.append(Issue("warning", "org", ctx.name, "manager_cycle", "manager", [], 0, [],
+                            str(exc).replace("org table:", f"{ctx.name}:", 1)
+                            + " The company report leaves reporting lines out."))
 
 
 def _check_target_units(tables, ctxs, issues, in_sales: dict) -> None:

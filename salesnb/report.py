@@ -22,6 +22,7 @@ from . import drilldown as _drill
 from . import forecast as _fc
 from . import progress as _progress
 from . import targets as _targets
+from .exceptions import DataError
 
 __all__ = ["PARAM_DEFAULTS", "prepare", "write_cache", "read_cache", "team_slice",
            "annual_targets", "teams_of", "slugify"]
@@ -285,7 +286,10 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     lines = None
     if org is not None and "manager" in org.columns:
         from .hierarchy import reporting_lines
-        lines = reporting_lines(prog, org)
+        try:
+            lines = reporting_lines(prog, org)
+        except DataError:  # a circular line: warned at load, no lines block
+            lines = None
     from .compare import rank_units
     team_rows = prog[(prog["level"] == "team") & (prog["metric"] == "amount")]
     ranking = rank_units(team_rows, by="attainment", tiebreak="actual")
@@ -407,9 +411,12 @@ def team_slice(tables: dict, team: str) -> dict:
     a = tables["attribution"]
     out["attribution"] = a[(a["parent_level"] == "team") & (a["parent"] == team)].reset_index(drop=True)
     al = tables["alerts"]
-    out["alerts"] = al[((al["level"] == "team") & (al["unit"] == team))
-                       | ((al["level"] == "rep") & al["unit"].isin(reps))
-                       | (al["level"] == "company")].reset_index(drop=True)
+    al = al[((al["level"] == "team") & (al["unit"] == team))
+            | ((al["level"] == "rep") & al["unit"].isin(reps))
+            | (al["level"] == "company")].reset_index(drop=True)
+    dq = (al["rule"] == "data_quality").to_numpy()  # their details may name other teams' reps
+    out["alerts"] = al.assign(message=al["message"].where(~dq, "Data quality: see the "
+                                                          "company report."))
     ti = tables["tiers"]
     out["tiers"] = ti[ti["unit"].isin(reps)].reset_index(drop=True)
     if tables.get("org") is not None:  # without managers' names: lines cross teams

@@ -291,7 +291,14 @@ class KernelPool:
                 self._clients.append(kc)
         code = [(i, c) for i, c in enumerate(nb.cells)
                 if c.cell_type == "code" and c.source.strip()]
-        results = self._run_cells(km, kc, [self.RESET] + [c.source for _, c in code], timeout)
+        try:
+            results = self._run_cells(km, kc, [self.RESET] + [c.source for _, c in code],
+                                      timeout)
+        except TimeoutError:
+            # the kernel is still busy with the cell and has the rest queued: retire it, so
+            # that the next report starts on a fresh kernel instead of waiting behind them
+            self._retire(km)
+            raise
         reset = results[0]
         if reset["status"] != "ok":
             raise RuntimeError("could not reset the kernel between reports")
@@ -301,6 +308,17 @@ class KernelPool:
             if res["status"] == "error":
                 raise CellError(res["ename"], res["evalue"], index)
         return nb
+
+    def _retire(self, km) -> None:
+        """Shut down this thread's kernel ``km``; the next report starts another."""
+        kc = getattr(self._local, "kc", None)
+        self._local.km = self._local.kc = self._local.kc_km = None
+        try:
+            if kc is not None:
+                kc.stop_channels()
+            km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - best effort: the kernel may be wedged
+            pass
 
     @staticmethod
     def _run_cells(km, kc, sources: list[str], timeout: float) -> list[dict]:

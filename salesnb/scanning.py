@@ -14,7 +14,8 @@
     numbers for files) instead of being listed one by one.
 ``auto`` (the params default)
     ``scan`` for large files: Parquet with at least :data:`SCAN_MIN_ROWS` rows (from the
-    file's metadata) or CSV of at least :data:`SCAN_MIN_CSV_BYTES`; ``pandas`` for
+    file's metadata) or CSV of at least :data:`SCAN_MIN_CSV_BYTES`, and for a glob of
+    Parquet files (``sales/*.parquet``, which only the scan engine reads); ``pandas`` for
     everything else, and for a large file the scan engine cannot read (no team column,
     not UTF-8), with an info line saying so.
 
@@ -79,6 +80,8 @@ def choose(engine: str, source, base_dir=None) -> str:
     if kind == "csv":
         return "file" if path.is_file() and path.stat().st_size >= SCAN_MIN_CSV_BYTES else "pandas"
     if kind == "parquet":
+        if _glob.has_magic(str(path)):
+            return "file"  # many files: only the scan engine reads a glob
         files = _files(path)
         if not files:
             return "pandas"  # the pandas reader says the file is missing
@@ -114,7 +117,12 @@ def scan_sales(source, kind: str, *, columns: Mapping[str, str] | None, as_of, b
                 f"{n_neg} record{'s' if n_neg != 1 else ''}: record"
                 f"{'s' if n_neg != 1 else ''} {shown}."))
         n_dup = meta.get("duplicate_rows", 0)
-        if n_dup:
+        if n_dup is None:
+            issues.append(Issue(
+                "info", "sales", name, "duplicate_rows_unchecked", None, [], 0, [],
+                f"{name}: exact repeat rows were not counted: the database cannot group by "
+                "every column of this source (repeated column names or a JSON column)."))
+        elif n_dup:
             issues.append(Issue(
                 "warning", "sales", name, "duplicate_rows", None, [], n_dup, [],
                 f"{name}: {n_dup} record{'s are' if n_dup > 1 else ' is'} an exact repeat of an "

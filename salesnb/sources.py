@@ -478,6 +478,7 @@ def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None, as
             out["cube"] = run(cube).rename(columns={"m": "month"})
             if "new_customers" not in out["cube"]:
                 out["cube"]["new_customers"] = 0
+            warnings["duplicate_rows"] = _repeats(con, frm, names, dialect)  # last: it may fail
     except (DataError, ParamsError):
         raise
     except Exception as exc:  # noqa: BLE001 - never let a driver message carry a secret out
@@ -494,9 +495,8 @@ def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None, as
 
 
 def _warnings(con, frm: str, e: dict, names: list[str], dialect) -> dict:
-    """Count returns (negative amounts, with their first records) and exact repeat rows."""
+    """Count returns: negative amounts, with their first records (repeats: _repeats)."""
     import sqlalchemy as sa
-    q = dialect.identifier_preparer.quote
     n_neg = con.execute(sa.text(f"SELECT SUM(CASE WHEN {e['amount']} < 0 THEN 1 ELSE 0 END) "
                                 f"FROM {frm} AS src")).scalar() or 0
     rows = []
@@ -504,12 +504,22 @@ def _warnings(con, frm: str, e: dict, names: list[str], dialect) -> dict:
         rows = list(con.execute(sa.text(
             f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, {e['amount']} AS a FROM {frm} "
             "AS src) AS t WHERE a < 0 ORDER BY rn LIMIT 10")).scalars())
+    return {"negative_amount": int(n_neg), "negative_amount_records": [int(r) for r in rows]}
+
+
+def _repeats(con, frm: str, names: list[str], dialect) -> int | None:
+    """Count rows that exactly repeat an earlier one; None when the database cannot group
+    by every column (a query with repeated column names, a JSON column)."""
+    import sqlalchemy as sa
+    q = dialect.identifier_preparer.quote
     cols = ", ".join(q(n) for n in names)
-    n_dup = con.execute(sa.text(
-        f"SELECT SUM(n - 1) FROM (SELECT COUNT(*) AS n FROM {frm} AS src GROUP BY {cols}) AS g "
-        "WHERE n > 1")).scalar() or 0
-    return {"negative_amount": int(n_neg), "negative_amount_records": [int(r) for r in rows],
-            "duplicate_rows": int(n_dup)}
+    try:
+        n_dup = con.execute(sa.text(
+            f"SELECT SUM(n - 1) FROM (SELECT COUNT(*) AS n FROM {frm} AS src GROUP BY {cols}) "
+            "AS g WHERE n > 1")).scalar()
+    except sa.exc.SQLAlchemyError:
+        return None
+    return int(n_dup or 0)
 
 
 def _day(v):

@@ -42,10 +42,31 @@ def test_no_manager_column_means_no_lines(tiny_sales, tiny_targets, tiny_org):
     assert t["lines"] is None
 
 
-def test_a_circular_line_is_an_error_naming_it(tiny_sales, tiny_targets, tiny_org):
+def test_a_circular_line_is_a_warning_and_leaves_lines_out(tiny_sales, tiny_targets, tiny_org):
     org = tiny_org.assign(manager=["Bob", "Ann", "", ""])
-    with pytest.raises(DataError, match=r"circular reporting line \(Ann -> Bob -> Ann\)"):
-        load_dataset(sales=tiny_sales, org=org)
+    ds, t = _run(tiny_sales, tiny_targets, org)              # the team reports still run
+    [issue] = [i for i in ds.issues if i.check == "manager_cycle"]
+    assert issue.severity == "warning"
+    assert "circular reporting line (Ann -> Bob -> Ann)" in issue.message
+    assert t["lines"] is None
+    with pytest.raises(DataError, match="circular"):
+        people_under(pd.Series({"Ann": "Bob", "Bob": "Ann"}))
+
+
+def test_line_attainment_is_like_for_like_and_leavers_drop_out(tiny_sales, tiny_targets,
+                                                              tiny_org):
+    # Ann has no target of her own here: her line's attainment is that of Bob, Cat and Dan
+    # (under Cat): (80 + 200 + 70) / (100 + 200 + 100), not the whole line's actual (590)
+    # over those targets
+    targets = tiny_targets[tiny_targets["unit"] != "Ann"]
+    org = pd.concat([tiny_org, pd.DataFrame({"rep": ["Old"], "team": ["East"],
+                                             "end": [pd.Timestamp("2023-06-30")]})])
+    org = org.assign(manager=["", "Ann", "Ann", "Cat", "Ann"])
+    _, t = _run(tiny_sales, targets, org)
+    ann = t["lines"].set_index("manager").loc["Ann"]
+    assert ann["line_ytd_attainment"] == pytest.approx(350 / 400)
+    assert ann["line_ytd_actual"] == 590                          # the whole line still
+    assert (ann["people"], ann["direct_reports"]) == (3, 2)       # Old left in 2023
 
 
 def test_a_manager_who_does_not_sell_is_noted_and_shown(tiny_sales, tiny_targets, tiny_org):

@@ -284,6 +284,25 @@ def test_a_kernel_that_dies_fails_only_its_report(pack, tmp_path):
     assert time.monotonic() - t0 < 120  # noticed at once, not after the cell timeout
 
 
+def test_a_timed_out_report_leaves_no_queue_behind_for_the_next(tmp_path):
+    import time
+
+    from salesnb.runner import KernelPool
+    pool = KernelPool(1, cwd=tmp_path)
+    slow = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(3)")
+                                           for _ in range(3)])
+    quick = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('next')")])
+    try:
+        with pytest.raises(TimeoutError):
+            pool.execute(slow, timeout=1)
+        t0 = time.monotonic()
+        pool.execute(quick, timeout=30)      # a fresh kernel, not one still sleeping
+        assert quick.cells[0].outputs[0]["text"] == "next\n"
+        assert time.monotonic() - t0 < 20
+    finally:
+        pool.shutdown()
+
+
 @pytest.mark.parametrize("name", ["team_report", "company_report", "team_weekly"])
 def test_parameters_cell_reader_agrees_with_papermill(name):
     from papermill.inspection import inspect_notebook

@@ -37,6 +37,7 @@ def test_choose_auto_scans_only_large_files(files, monkeypatch):
     assert scanning.choose("auto", {"url": "sqlite:///x.db", "table": "s"}) == "pandas"
     assert scanning.choose("auto", pd.DataFrame()) == "pandas"
     assert scanning.choose("auto", "missing.parquet", files) == "pandas"  # pandas names it
+    assert scanning.choose("auto", "part-*.parquet", files) == "file"     # only scan reads globs
 
 
 def test_choose_scan_and_bad_values():
@@ -65,6 +66,18 @@ def test_scanned_run_equals_pandas_run(files, name):
                                       obj=key)
     checks = lambda d: sorted((i.check, i.count) for i in d.issues)  # noqa: E731
     assert checks(a) == checks(b)
+
+
+def test_both_engines_count_reps_missing_from_org_up_to_the_as_of_date(files, company):
+    org = company["org"]
+    gone = sorted(company["sales"]["rep"].unique())[1]
+    org[org["rep"] != gone].to_csv(files / "org_short2.csv", index=False)
+    kw = dict(sales="sales.parquet", org="org_short2.csv", base_dir=files, as_of="2025-06")
+    a, b = (load_dataset(engine=e, **kw) for e in ("pandas", "scan"))
+    [ia] = [i for i in a.issues if i.check == "rep_not_in_org"]
+    [ib] = [i for i in b.issues if i.check == "rep_not_in_org"]
+    s = company["sales"]
+    assert ia.count == ib.count == int(((s["rep"] == gone) & (s["date"] <= "2025-06-30")).sum())
 
 
 def test_scanned_reps_missing_from_org_are_a_warning_with_the_count(files, company):

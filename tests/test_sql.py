@@ -468,3 +468,18 @@ def test_password_typed_into_a_url_is_masked_in_params_records():
                        "targets": "targets.csv"})
     assert "hunter2" not in str(p)
     assert p["sales"]["table"] == "orders" and p["targets"] == "targets.csv"
+
+
+def test_repeats_that_cannot_be_counted_are_said_not_hidden(tmp_path, monkeypatch):
+    import salesnb.sources as src
+    spec = _tiny_db(tmp_path / "t.db", [("2025-01-03", "East", "Ann", 100.0, "c1", "A")])
+    # a database that cannot group by every column (PostgreSQL: a JSON column, or a query
+    # with repeated column names): the count is None and the run goes on with an info line
+    real = src._repeats
+    monkeypatch.setattr(src, "_repeats",
+                        lambda con, frm, names, d: real(con, frm, names + ["nope"], d))
+    ds = load_dataset(sales=spec, columns={"sales": {"date": "Day", "amount": "Total"}},
+                      engine="scan")
+    [note] = [i for i in ds.issues if i.check == "duplicate_rows_unchecked"]
+    assert note.severity == "info" and "not counted" in note.message
+    assert ds.digest["cube"]["amount"].tolist() == [100.0]
