@@ -410,10 +410,15 @@ def _validate(con, src, p, checks, found, cutoff, duplicates):
         sel[0] = "0 AS _fidx"
     try:
         counts = con.execute(f"SELECT {', '.join(sel)} FROM {p}{group}").fetchall()
-        if duplicates:
+        if duplicates and multi:  # a repeat in a later file counts (overlapping exports)
             dup = dict(con.execute(
-                f"SELECT {'_fidx' if multi else '0'}, count(*) - count(DISTINCT _h) FROM {p} "
-                f"WHERE NOT _blank{' GROUP BY _fidx' if multi else ''}").fetchall())
+                f"SELECT _fidx, count(*) FROM (SELECT _fidx, row_number() OVER (PARTITION BY "
+                f"_h ORDER BY _ord) AS k FROM {p} WHERE NOT _blank) WHERE k > 1 "
+                "GROUP BY _fidx").fetchall())
+        elif duplicates:
+            dup = dict(con.execute(
+                f"SELECT 0, count(*) - count(DISTINCT _h) FROM {p} WHERE NOT _blank").fetchall())
+        if duplicates:
             counts = [(*r[:6], dup.get(r[0], 0), *r[7:]) for r in counts]
         # second, filtered queries only for what was found: first rows and example values
         found_rows = {}

@@ -118,3 +118,15 @@ def test_params_command_lists_every_key_including_engine(capsys):
     assert set(PARAM_DEFAULTS) | {"out", "engine"} <= keys
     engine = next(line for line in lines if line.split()[0] == "engine")
     assert "auto | pandas | scan" in engine and "'auto'" in engine
+
+
+def test_rows_repeated_across_parquet_files_of_a_glob_are_counted(company, tmp_path):
+    s = company["sales"].head(300)
+    (tmp_path / "parts").mkdir()
+    s.iloc[:200].to_parquet(tmp_path / "parts" / "a.parquet", index=False)
+    s.iloc[150:].to_parquet(tmp_path / "parts" / "b.parquet", index=False)  # 50 rows again
+    ds = load_dataset(sales="parts/*.parquet", base_dir=tmp_path, engine="auto")
+    assert ds.digest is not None                                   # a glob is scanned
+    [dup] = [i for i in ds.issues if i.check == "duplicate_rows"]
+    within = int(s.duplicated().sum())                             # repeats inside the data
+    assert dup.count == 50 + within and "b.parquet" in dup.message
