@@ -31,6 +31,8 @@ def money(x, currency: str = "$", *, lang: str = "en", digits: int = 3) -> str:
     ('$1.23M', '-$45.6K', '$999')
     >>> money(1234567, "¥", lang="zh"), money(123456789, "¥", lang="zh"), money(8000, "¥", lang="zh")
     ('¥123.5万', '¥1.23亿', '¥8,000')
+    >>> money(999_999, "$"), money(999.6, "$"), money(0.4, "$"), money(99_999_999, "¥", lang="zh")
+    ('$1M', '$1K', '$0.40', '¥1亿')
     >>> money(float("nan"))
     '—'
     """
@@ -43,16 +45,24 @@ def money(x, currency: str = "$", *, lang: str = "en", digits: int = 3) -> str:
         steps = [(1e8, "亿"), (1e4, "万")]
     else:
         steps = [(1e9, "B"), (1e6, "M"), (1e3, "K")]
-    for size, suffix in steps:
+    def shown(v, suffix):
+        if lang == "zh" and suffix == "万":
+            return f"{v:,.1f}"
+        text = f"{v:.{digits}g}" if v < 1000 else f"{v:,.0f}"
+        return f"{v:,.0f}" if "e" in text else text
+
+    for i, (size, suffix) in enumerate(steps):
         if a >= size:
-            v = a / size
-            if lang == "zh" and suffix == "万":
-                text = f"{v:,.1f}"
-            else:
-                text = f"{v:.{digits}g}" if v < 1000 else f"{v:,.0f}"
-                if "e" in text:
-                    text = f"{v:,.0f}"
+            text = shown(a / size, suffix)
+            # rounding up to the next unit says it in that unit: $1M, not $1,000K
+            if i and float(text.replace(",", "")) * size >= steps[i - 1][0]:
+                size, suffix = steps[i - 1]
+                text = shown(a / size, suffix)
             return f"{sign}{currency}{text}{suffix}"
+    if a and a < 10 and round(a) != a:  # small amounts keep their cents: $0.40, not $0
+        return f"{sign}{currency}{a:,.2f}"
+    if round(a) >= steps[-1][0]:  # 999.6 -> $1K
+        return f"{sign}{currency}{shown(a / steps[-1][0], steps[-1][1])}{steps[-1][1]}"
     return f"{sign}{currency}{a:,.0f}"
 
 
