@@ -238,7 +238,7 @@ def projection_card(projection: Mapping, *, currency: str = "$") -> pd.DataFrame
     ...                  "months_remaining": 6, "note": ""})
                 measure    value   shown
     0        ytd_actual   600.00    $600
-    1        projection  1200.00   $1.2K
+    1        projection  1200.00  $1.20K
     2       probability     0.75  75.0 %
     3  months_remaining     6.00       6
     """

@@ -32,7 +32,7 @@ def money(x, currency: str = "$", *, lang: str = "en", digits: int = 3) -> str:
     >>> money(1234567, "¥", lang="zh"), money(123456789, "¥", lang="zh"), money(8000, "¥", lang="zh")
     ('¥123.5万', '¥1.23亿', '¥8,000')
     >>> money(999_999, "$"), money(999.6, "$"), money(0.4, "$"), money(99_999_999, "¥", lang="zh")
-    ('$1M', '$1K', '$0.40', '¥1亿')
+    ('$1.00M', '$1.00K', '$0.40', '¥1.00亿')
     >>> money(float("nan"))
     '—'
     """
@@ -48,7 +48,7 @@ def money(x, currency: str = "$", *, lang: str = "en", digits: int = 3) -> str:
     def shown(v, suffix):
         if lang == "zh" and suffix == "万":
             return f"{v:,.1f}"
-        text = f"{v:.{digits}g}" if v < 1000 else f"{v:,.0f}"
+        text = f"{v:#.{digits}g}".rstrip(".") if v < 1000 else f"{v:,.0f}"
         return f"{v:,.0f}" if "e" in text else text
 
     for i, (size, suffix) in enumerate(steps):

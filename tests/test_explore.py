@@ -123,7 +123,7 @@ def test_progress_card_of_a_unit_without_row_is_empty(tables):
 def test_projection_card_shows_method_and_note_as_text():
     card = sx.projection_card({"projection": 1200.0, "method": "run-rate", "note": "short"})
     assert card["measure"].tolist() == ["projection", "method", "note"]
-    assert card["shown"].tolist() == ["$1.2K", "run-rate", "short"]
+    assert card["shown"].tolist() == ["$1.20K", "run-rate", "short"]
     assert np.isnan(card["value"].iloc[1])
 
 
