@@ -37,7 +37,7 @@ from .schema import LEVELS, METRICS, SCHEMAS
 
 __all__ = ["Issue", "Dataset", "read_frame", "load_table", "load_dataset", "dataset_from_params",
            "write_tables",
-           "atomic_write_text", "atomic_write_bytes", "load_params", "sha256_file",
+           "atomic_write_text", "atomic_write_bytes", "load_params", "sha256_file", "frame_sha256",
            "TableName", "SUPPORTED_FORMATS", "QUALITY_COLUMNS", "EXCLUDED_COLUMNS"]
 
 TableName = Literal["sales", "targets", "org", "opportunities", "spend", "satisfaction"]
@@ -143,6 +143,21 @@ def sha256_file(path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def frame_sha256(df: pd.DataFrame) -> str:
+    """Return the hex SHA-256 of a DataFrame's values (rows in order, index ignored)."""
+    try:
+        data = pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()
+    except TypeError:  # unhashable cells (lists, dicts): hash the CSV text instead
+        data = df.to_csv(index=False).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _records(raw: pd.DataFrame):
+    """A table that is not a file: stripped column names, rows counted as records from 1."""
+    raw.columns = [str(c).strip() for c in raw.columns]
+    return raw, np.arange(len(raw)) + 1, "record", np.array([], dtype=int)
 
 
 def atomic_write_bytes(path, data: bytes) -> Path:
@@ -535,28 +550,15 @@ def _load(source, table: str, columns, label, base_dir=None, sheet=None):
     schema = SCHEMAS[table]
     if isinstance(source, pd.DataFrame):
         raw = source.reset_index(drop=True).copy()
-        raw.columns = [str(c).strip() for c in raw.columns]
         name = label or f"the {table} DataFrame"
-        rows, noun, blank = np.arange(len(raw)) + 1, "record", np.array([], dtype=int)
-        try:
-            digest = hashlib.sha256(pd.util.hash_pandas_object(raw, index=False).to_numpy()
-                                    .tobytes()).hexdigest()
-        except TypeError:
-            digest = hashlib.sha256(raw.to_csv(index=False).encode()).hexdigest()
-        info = {"path": name, "sha256": digest, "rows": len(raw)}
+        raw, rows, noun, blank = _records(raw)
+        info = {"path": name, "sha256": frame_sha256(raw), "rows": len(raw)}
     elif isinstance(source, Mapping):  # a SQL source: {url: ..., table: ...} or query
         from .sources import read_sql_source, safe_url, source_label
         name = label or source_label(source)
-        raw = read_sql_source(source, label=name, base_dir=base_dir)
-        raw.columns = [str(c).strip() for c in raw.columns]
-        rows, noun, blank = np.arange(len(raw)) + 1, "record", np.array([], dtype=int)
-        try:
-            digest = hashlib.sha256(pd.util.hash_pandas_object(raw, index=False).to_numpy()
-                                    .tobytes()).hexdigest()
-        except TypeError:
-            digest = hashlib.sha256(raw.to_csv(index=False).encode()).hexdigest()
+        raw, rows, noun, blank = _records(read_sql_source(source, label=name, base_dir=base_dir))
         info = {"path": name, "url": safe_url(str(source["url"])), "rows": len(raw),
-                "sha256": digest}
+                "sha256": frame_sha256(raw)}
         info.update({k: str(source[k]) for k in ("table", "query") if source.get(k)})
     else:
         name = label or str(source)

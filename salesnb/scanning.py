@@ -99,7 +99,7 @@ def scan_sales(source, kind: str, *, columns: Mapping[str, str] | None, as_of, b
     the source for run.json: path, rows and sha256 (of the file's bytes; of the monthly
     cube for a SQL source, whose rows are never fetched).
     """
-    from .io import Issue
+    from .io import Issue, frame_sha256
     columns = dict(columns or {})
     if kind == "sql":
         from .sources import aggregate_sql, safe_url, source_label
@@ -135,8 +135,7 @@ def scan_sales(source, kind: str, *, columns: Mapping[str, str] | None, as_of, b
                 "of the report; counted in the database, rows not listed)"))
         cube = digest["cube"]
         info = {"path": name, "url": safe_url(str(source["url"])), "rows": digest["meta"]["rows"],
-                "sha256": hashlib.sha256(pd.util.hash_pandas_object(cube, index=False)
-                                         .to_numpy().tobytes()).hexdigest(),
+                "sha256": frame_sha256(cube),
                 "sha256_of": "the monthly cube computed in the database"}
         info.update({k: str(source[k]) for k in ("table", "query") if source.get(k)})
         return digest, issues, info
@@ -145,9 +144,7 @@ def scan_sales(source, kind: str, *, columns: Mapping[str, str] | None, as_of, b
     if isinstance(source, pd.DataFrame):
         name = label or "the sales DataFrame"
         digest, issues = scan(source, columns=columns, as_of=as_of, label=name, duplicates=True)
-        info = {"path": name, "rows": digest["meta"]["rows"],
-                "sha256": hashlib.sha256(pd.util.hash_pandas_object(source, index=False)
-                                         .to_numpy().tobytes()).hexdigest()}
+        info = {"path": name, "rows": digest["meta"]["rows"], "sha256": frame_sha256(source)}
         return digest, issues, info
     name = label or str(source)
     path = _path(source, base_dir)

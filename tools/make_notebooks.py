@@ -53,6 +53,20 @@ def md(src):
     return c
 
 
+def closing_cells():
+    """The sections every monthly report ends with: forecast, alerts, data quality."""
+    return [
+        code('r.section("forecast")'),
+        code("r.forecast()"),
+        code("r.projections()"),
+        code('r.section("alerts")'),
+        code("r.alerts()"),
+        code("r.recognition()"),
+        code('r.section("data_quality")'),
+        code("r.quality()"),
+    ]
+
+
 def team_notebook():
     cells = [
         md("# Team report\nOne team, one month: progress against target, "
@@ -82,16 +96,8 @@ def team_notebook():
         code("r.top_customers()"),
         code('r.section("kpis")'),
         code("r.kpis()"),
-        code('r.section("forecast")'),
-        code("r.forecast()"),
-        code("r.projections()"),
-        code('r.section("alerts")'),
-        code("r.alerts()"),
-        code("r.recognition()"),
-        code('r.section("data_quality")'),
-        code("r.quality()"),
     ]
-    return notebook(cells)
+    return notebook(cells + closing_cells())
 
 
 def company_notebook():
@@ -112,16 +118,8 @@ def company_notebook():
         code('r.waterfall("ytd")'),
         code("r.gap_reps()"),
         code("r.reporting_lines()"),
-        code('r.section("forecast")'),
-        code("r.forecast()"),
-        code("r.projections()"),
-        code('r.section("alerts")'),
-        code("r.alerts()"),
-        code("r.recognition()"),
-        code('r.section("data_quality")'),
-        code("r.quality()"),
     ]
-    return notebook(cells)
+    return notebook(cells + closing_cells())
 
 
 def weekly_notebook():
