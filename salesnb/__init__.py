@@ -16,10 +16,11 @@ from .exceptions import DataError, ParamsError, SalesnbError
 __version__ = "0.1.0"
 
 _MODULES = (
-    "alerts", "calendar", "checks", "compare", "cube", "drilldown", "engine", "exceptions", "explore",
+    "alerts", "cache", "calendar", "checks", "compare", "cube", "cumulative", "drilldown", "engine",
+    "exceptions", "explore",
     "fmt", "forecast", "html", "io", "kpi", "numbers", "overview", "parameters", "plots",
     "progress",
-    "report", "runner", "sample", "schema", "sections", "sources", "targets",
+    "report", "runner", "sample", "schema", "sections", "sources", "targets", "to_date", "views",
 )
 _FUNCTIONS = {
     "build_cube": ("cube", "build_cube"),

@@ -2,16 +2,13 @@
 
 :func:`prepare` computes every table of a run from a loaded :class:`salesnb.io.Dataset`
 (the monthly cube, actuals, monthly targets, progress, attribution, projections,
-alerts, tiers); :func:`write_cache` / :func:`read_cache` keep them as Parquet in the
-run folder; :func:`team_slice` keeps one team's rows plus company aggregates only, so a
-team report cannot show another team's reps. :class:`TeamReport` (in
-:mod:`salesnb.sections`) turns a slice into report blocks.
+alerts, tiers); :mod:`salesnb.cache` keeps them as Parquet in the run folder and slices
+one team's rows (re-exported here). :func:`open_team_report` and
+:func:`open_company_report` give a notebook its report object, whose blocks are the
+methods of :class:`salesnb.views.TeamReport` and :class:`salesnb.views.CompanyReport`.
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pandas as pd
 
@@ -22,14 +19,13 @@ from . import drilldown as _drill
 from . import forecast as _fc
 from . import progress as _progress
 from . import targets as _targets
+from .cache import read_cache, team_slice, write_cache
 from .exceptions import DataError
+from .parameters import PARAM_DEFAULTS
 
 __all__ = ["PARAM_DEFAULTS", "prepare", "write_cache", "read_cache", "team_slice",
-           "annual_targets", "teams_of", "slugify"]
-
-from .parameters import PARAM_DEFAULTS  # noqa: E402  (re-exported here)
-
-_PERIOD_COLS = {"month"}
+           "annual_targets", "teams_of", "slugify", "load_prepared", "open_team_report",
+           "open_company_report", "notebook_params"]
 
 
 def slugify(name: str) -> str:
@@ -316,126 +312,6 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     }
 
 
-def _to_disk(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for c in out.columns:
-        if isinstance(out[c].dtype, pd.PeriodDtype):
-            continue  # pyarrow keeps pandas periods (an extension type): no text round trip
-        elif out[c].dtype == object:
-            out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v)
-                                else str(v))
-    return out
-
-
-def _from_disk(df: pd.DataFrame) -> pd.DataFrame:
-    for c in _PERIOD_COLS & set(df.columns):
-        if isinstance(df[c].dtype, pd.PeriodDtype):
-            continue
-        if len(df) and len(str(df[c].iloc[0])) == 7:
-            df[c] = pd.PeriodIndex(df[c].astype(str), freq="M")
-        elif not len(df):
-            df[c] = pd.PeriodIndex([], freq="M")
-    return df
-
-
-def write_cache(tables: dict, directory) -> Path:
-    """Write a prepared run's tables as Parquet (and meta.json) into ``directory``."""
-    from .io import atomic_write_bytes, atomic_write_text
-    d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
-    for name, df in tables.items():
-        if name == "meta" or df is None:
-            continue
-        buf = _to_disk(df).to_parquet(index=False)
-        atomic_write_bytes(d / f"{name}.parquet", buf)
-    atomic_write_text(d / "meta.json", json.dumps(tables["meta"], indent=2, ensure_ascii=False))
-    return d
-
-
-def read_cache(directory, *, team: str | None = None) -> dict:
-    """Read a run cache; with ``team``, only that team's slice (see :func:`team_slice`)."""
-    import pyarrow.parquet as pq
-    d = Path(directory)
-    tables: dict = {"meta": json.loads((d / "meta.json").read_text(encoding="utf-8"))}
-    for f in sorted(d.glob("*.parquet")):
-        name = f.stem
-        filters = None
-        if team is not None and name in ("sales", "cube", "customer_months", "customer_sales",
-                                         "product_sales"):
-            filters = [("team", "==", team)]
-        tables[name] = _from_disk(pq.read_table(f, filters=filters).to_pandas())
-    for name in ("opportunities", "spend", "satisfaction", "org", "mismatches",
-                 "customer_sales", "product_sales", "customer_months", "lines"):
-        tables.setdefault(name, None)
-    return team_slice(tables, team) if team is not None else tables
-
-
-def _rep_names(tables: dict, team: str) -> set[str]:
-    p = tables["progress"]
-    reps = set(p.loc[(p["level"] == "rep") & (p["team"] == team), "unit"].astype(str))
-    c = tables["cube"]
-    reps |= set(c.loc[c["team"] == team, "rep"].astype(str))
-    return reps
-
-
-def team_slice(tables: dict, team: str) -> dict:
-    """Keep one team's rows and company-level aggregates only (confidential by construction).
-
-    Rep rows are kept for reps of ``team`` (their team at the report month, or with sales
-    booked to the team); other teams' team and rep rows are dropped from every table.
-    """
-    reps = _rep_names(tables, team)
-
-    def units(df, level_col="level", unit_col="unit"):
-        if df is None:
-            return None
-        lv, un = df[level_col].astype(str), df[unit_col].astype(str)
-        keep = (lv == "company") | ((lv == "team") & (un == team)) | ((lv == "rep") & un.isin(reps))
-        return df[keep].reset_index(drop=True)
-
-    def by_team(df):
-        if df is None or "team" not in df.columns:
-            return None  # no team column: it cannot be split, so no team gets any of it
-        return df[df["team"].astype(str) == team].reset_index(drop=True)
-
-    out = dict(tables)
-    out["meta"] = dict(tables["meta"], team=team)
-    for name in ("actuals", "targets", "progress", "projections"):
-        out[name] = units(tables[name])
-    for name in ("sales", "cube", "customer_months", "customer_sales", "product_sales",
-                 "opportunities", "spend", "last_sale"):
-        out[name] = by_team(tables.get(name))
-    if tables.get("satisfaction") is not None:
-        s = tables["satisfaction"]
-        out["satisfaction"] = by_team(s) if "team" in s.columns else None
-    a = tables["attribution"]
-    out["attribution"] = a[(a["parent_level"] == "team") & (a["parent"] == team)].reset_index(drop=True)
-    al = tables["alerts"]
-    al = al[((al["level"] == "team") & (al["unit"] == team))
-            | ((al["level"] == "rep") & al["unit"].isin(reps))
-            | (al["level"] == "company")].reset_index(drop=True)
-    dq = (al["rule"] == "data_quality").to_numpy()  # their details may name other teams' reps
-    out["alerts"] = al.assign(message=al["message"].where(~dq, "Data quality: see the "
-                                                          "company report."))
-    ti = tables["tiers"]
-    out["tiers"] = ti[ti["unit"].isin(reps)].reset_index(drop=True)
-    if tables.get("org") is not None:  # without managers' names: lines cross teams
-        out["org"] = by_team(tables["org"].drop(columns=["manager"], errors="ignore"))
-    out["lines"] = None
-    out["mismatches"] = None
-    if tables.get("mismatches") is not None:
-        mm = tables["mismatches"]
-        out["mismatches"] = mm[(mm["parent_level"] == "team") & (mm["parent"] == team)]
-    out["excluded"] = None
-    rk = tables.get("ranking")
-    if rk is not None:
-        out["ranking"] = rk.loc[rk["unit"] == team, ["unit", "rank", "of"]].reset_index(drop=True)
-    q = tables.get("quality")
-    if q is not None and len(q):  # counts only: details may name other teams' reps
-        out["quality"] = q.assign(detail="", rows="").reset_index(drop=True)
-    return out
-
-
 def load_prepared(params: dict) -> dict:
     """Load, validate and prepare a run from params (the notebooks' interactive path)."""
     from .io import dataset_from_params
@@ -452,12 +328,12 @@ def load_prepared(params: dict) -> dict:
 
 
 def open_team_report(**params):
-    """Return a :class:`salesnb.sections.TeamReport` for ``params['team']``.
+    """Return a :class:`salesnb.views.TeamReport` for ``params['team']``.
 
     With ``cache`` (set by ``salesnb run``) only the team's slice is read; otherwise the
     data is loaded from the params' files (interactive use) and sliced the same way.
     """
-    from .sections import TeamReport
+    from .views.team import TeamReport
     p = dict(PARAM_DEFAULTS)
     p.update(params)
     if p.get("cache"):
@@ -476,3 +352,29 @@ def open_team_report(**params):
 def notebook_params(namespace: dict) -> dict:
     """Pick the report parameters out of a notebook's namespace (``globals()``)."""
     return {k: namespace[k] for k in PARAM_DEFAULTS if k in namespace}
+
+
+def open_company_report(**params):
+    """Return a :class:`salesnb.views.CompanyReport` from the run cache or, without one, the data files.
+
+    Parameters
+    ----------
+    **params
+        The notebook's parameters (see :func:`notebook_params`); ``cache`` set by
+        ``salesnb run``.
+
+    Returns
+    -------
+    CompanyReport
+        The company overview's blocks.
+    """
+    from .views.company import CompanyReport
+    p = dict(PARAM_DEFAULTS)
+    p.update(params)
+    tables = read_cache(p["cache"]) if p.get("cache") else load_prepared(p)
+    if "ranking" not in tables or tables["ranking"] is None:
+        tables["ranking"] = pd.DataFrame(columns=["unit", "rank"])
+    rep = CompanyReport(tables, lang=p["lang"], currency=p["currency"],
+                        company=p.get("company") or "Company")
+    rep.gross_margin = float(p.get("gross_margin", 0.3))
+    return rep

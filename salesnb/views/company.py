@@ -1,0 +1,61 @@
+"""The company overview: every team side by side, composed from the view mixins.
+
+:class:`CompanyReport` reads the full run (all teams). Every block the company notebook
+calls is a method of one of the classes it is made of.
+"""
+
+from __future__ import annotations
+
+from .. import fmt
+from ..html import Block
+from .alerts import CompanyAlertsView
+from .base import ReportBase
+from .compare import CompareView
+from .drilldown import DrilldownView
+from .forecast import CompanyForecastView
+from .hierarchy import HierarchyView
+from .progress import ProgressView
+from .words import month_name
+
+__all__ = ["CompanyReport"]
+
+
+class CompanyReport(ProgressView, CompareView, DrilldownView, HierarchyView, CompanyForecastView,
+                    CompanyAlertsView, ReportBase):
+    """The blocks of the company overview, from the full run.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run (:func:`salesnb.report.prepare` or :func:`salesnb.report.read_cache`).
+    **kw
+        ``lang``, ``currency``, ``company`` of :class:`~salesnb.views.base.ReportBase`.
+    """
+
+    level = "company"
+    unit = "Company"
+
+    def title(self) -> Block:
+        """Return the report's title: company, month, last sale date and as-of date.
+
+        Returns
+        -------
+        Block
+            The title.
+        """
+        m = month_name(self.month, self.lang)
+        body = (f"<h1>{fmt.esc(self.company)} · {fmt.esc(self.L('company_report'))} · "
+                f"{fmt.esc(m)}</h1><p class=\"sub\">{fmt.esc(self.L('last_sale'))}: "
+                f"{fmt.esc(self.meta['last_sale_date'])} · {fmt.esc(self.L('as_of'))} "
+                f"{fmt.esc(self.meta['as_of'])}</p>")
+        return Block(body)
+
+    def quality(self) -> Block:
+        """Return the run's data-quality findings with their details.
+
+        Returns
+        -------
+        Block
+            The findings and one sentence.
+        """
+        return self.data_quality(detail=True)

@@ -1,0 +1,190 @@
+"""Words of the reports: sentences in English and Chinese, and the small helpers that word values.
+
+Every sentence a report block says is a template here (or, for a one-off, beside its
+block), filled with numbers that are already formatted; nothing here computes a figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .. import calendar as cal
+from .. import fmt
+
+__all__ = ["SENTENCES", "say", "month_name", "updown", "names"]
+
+# Sentences in both languages; {placeholders} are filled with formatted numbers.
+SENTENCES = {
+    "en": {
+        "headline": "{unit} reached {att} of its {month} target ({actual} of {target}); "
+                    "the year stands at {comp} of the annual target with {tp} of the year gone, "
+                    "{pace_words}.",
+        "ahead": "{pts} ahead of pace",
+        "behind": "{pts} behind pace",
+        "no_target": "{unit} has no target for {month}; it sold {actual}.",
+        "monthly": "{n_hit} of {n} months so far met their target; the cumulative actual is "
+                   "{cum_att} of the cumulative target.",
+        "run_rate": "To reach the annual target, each remaining month must bring {rr} "
+                    "on average ({months} months left).",
+        "run_rate_done": "The annual target is already reached.",
+        "reps": "{top} leads the team at {top_att}; {n_below} of {n} reps are below the "
+                "team's attainment of {team_att}.",
+        "reps_none": "No rep-level targets or sales this month.",
+        "growth": "Sales are {mom} on last month and {yoy} on the same month last year; "
+                  "the year to date is {ytd_yoy} like for like.",
+        "customers": "{active} active customers this month ({yoy} year on year), "
+                     "{new} of them new.",
+        "ranking": "{unit} ranks {rank} of {n} teams by attainment this month.",
+        "attribution": "{unit}'s gap for {span} is {gap}; {top_share} of the shortfall comes "
+                       "from {top_names}.",
+        "attribution_ok": "{unit} is ahead of its target for {span} by {surplus}; "
+                          "{top_names} contributed most.",
+        "contrib": "Sales changed by {change} year on year; the largest contributions came "
+                   "from {names}.",
+        "forecast": "At the current trend the year ends near {proj} (80 % range {lo} – {hi}), "
+                    "{vs} the annual target of {target}: a {prob} chance of reaching it.",
+        "forecast_short": "Fewer than 6 months of history: the projection uses the run-rate only.",
+        "quality_ok": "No data-quality problems were found.",
+        "quality": "{n} data-quality findings: {items}.",
+        "alerts_none": "No alerts this month.",
+        "alerts": "{n} alerts; the most serious: {first}",
+        "tiers": "{star} star and {achieved} achieved reps; {coaching} need coaching.",
+    },
+    "zh": {
+        "headline": "{unit}{month}完成目标的{att}（实际{actual}，目标{target}）；"
+                    "年度完成率{comp}，时间进度{tp}，{pace_words}。",
+        "ahead": "领先进度{pts}",
+        "behind": "落后进度{pts}",
+        "no_target": "{unit}{month}没有目标；实际销售{actual}。",
+        "monthly": "今年已过{n}个月中有{n_hit}个月达成目标；累计实际为累计目标的{cum_att}。",
+        "run_rate": "要完成年度目标，剩余{months}个月平均每月需完成{rr}。",
+        "run_rate_done": "年度目标已经完成。",
+        "reps": "{top}以{top_att}领先团队；{n}名销售代表中有{n_below}名低于团队达成率{team_att}。",
+        "reps_none": "本月没有销售代表层级的目标或销售。",
+        "growth": "销售额环比{mom}，同比{yoy}；当年累积同比（同口径）{ytd_yoy}。",
+        "customers": "本月活跃客户{active}个（同比{yoy}），其中新客户{new}个。",
+        "ranking": "本月{unit}的达成率在{n}个团队中排第{rank}。",
+        "attribution": "{unit}{span}缺口为{gap}；其中{top_share}来自{top_names}。",
+        "attribution_ok": "{unit}{span}超出目标{surplus}；贡献最大的是{top_names}。",
+        "contrib": "销售额同比变化{change}；贡献最大的是{names}。",
+        "forecast": "按当前趋势，年末预计约{proj}（80 %区间{lo} – {hi}），{vs}年度目标{target}；"
+                    "达成概率{prob}。",
+        "forecast_short": "历史不足6个月：预测仅按近期月均（run-rate）。",
+        "quality_ok": "未发现数据质量问题。",
+        "quality": "数据质量发现{n}项：{items}。",
+        "alerts_none": "本月没有警报。",
+        "alerts": "共{n}条警报；最严重的是：{first}",
+        "tiers": "明星{star}人，达标{achieved}人；需辅导{coaching}人。",
+    },
+}
+
+
+def say(key: str, lang: str = "en", **values: str) -> str:
+    """Return sentence ``key`` in ``lang`` filled with already formatted ``values``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`SENTENCES`.
+    lang : str
+        ``"en"`` or ``"zh"``; a language without the sentence falls back to English.
+    **values : str
+        The sentence's placeholders, already formatted.
+
+    Returns
+    -------
+    str
+        The sentence.
+
+    Examples
+    --------
+    >>> say("ranking", "en", unit="East", rank=2, n=6)
+    'East ranks 2 of 6 teams by attainment this month.'
+    """
+    table = SENTENCES.get(lang, SENTENCES["en"])
+    return table.get(key, SENTENCES["en"][key]).format(**values)
+
+
+def month_name(month: str, lang: str) -> str:
+    """Return a report month as words: ``October 2026`` (zh: ``2026年10月``).
+
+    Parameters
+    ----------
+    month : str
+        A month, ``YYYY-MM``.
+    lang : str
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        The month's name.
+
+    Examples
+    --------
+    >>> month_name("2026-10", "en"), month_name("2026-10", "zh")
+    ('October 2026', '2026年10月')
+    """
+    p = cal.to_month(month)
+    if lang == "zh":
+        return f"{p.year}年{p.month}月"
+    return p.strftime("%B %Y")
+
+
+def updown(x: float | None, lang: str) -> str:
+    """Word a growth rate: 'up 4.2 %' / 'down 3.5 %' (zh: 增长/下降).
+
+    Parameters
+    ----------
+    x : float or None
+        A growth rate (0.042 for +4.2 %); None or NaN when there is no base.
+    lang : str
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        The words.
+
+    Examples
+    --------
+    >>> updown(0.042, "en"), updown(-0.035, "zh")
+    ('up 4.2 %', '下降3.5 %')
+    """
+    if x is None or pd.isna(x):
+        return fmt.DASH if lang != "zh" else "无可比数据"
+    if lang == "zh":
+        return ("增长" if x >= 0 else "下降") + fmt.pct(abs(x))
+    return ("up " if x >= 0 else "down ") + fmt.pct(abs(x))
+
+
+def names(values: Iterable, lang: str, n: int = 2) -> str:
+    """Join the first ``n`` names: 'Ann and Bob', 'Ann, Bob and Cy' (zh: 'Ann、Bob').
+
+    Parameters
+    ----------
+    values : iterable
+        Names, in the order to say them.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    n : int
+        How many names to say at most.
+
+    Returns
+    -------
+    str
+        The joined names, or a dash when there are none.
+
+    Examples
+    --------
+    >>> names(["Ann", "Bob", "Cy"], "en", n=3), names(["Ann", "Bob"], "zh")
+    ('Ann, Bob and Cy', 'Ann、Bob')
+    """
+    vals = [str(v) for v in values][:n]
+    if not vals:
+        return fmt.DASH
+    if len(vals) == 1:
+        return vals[0]
+    return ("、".join(vals) if lang == "zh" else ", ".join(vals[:-1]) + " and " + vals[-1])

@@ -1,0 +1,165 @@
+"""Report views: every block a notebook calls is a method written in a class body of
+salesnb.views, the old names resolve, and the tables the views draw add up by hand."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import salesnb as sn
+from salesnb.compare import growth_table
+from salesnb.cumulative import cumulative_by_unit, forecast_path, unit_history
+from salesnb.views import CompanyReport, TeamReport
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted({*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("salesnb/notebooks/*.ipynb")})
+
+
+def _called_methods(path: Path) -> set[str]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    src = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    return set(re.findall(r"\br\.(\w+)\(", src))
+
+
+def _defining_class(cls: type, name: str) -> type | None:
+    return next((k for k in cls.__mro__ if name in k.__dict__), None)
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if "report" in p.stem or "weekly" in p.stem],
+                         ids=lambda p: p.stem)
+def test_every_block_a_notebook_calls_is_written_in_a_views_class_body(path):
+    cls = CompanyReport if "company" in path.stem else TeamReport
+    called = _called_methods(path)
+    assert "title" in called or "week_title" in called
+    for name in sorted(called):
+        owner = _defining_class(cls, name)
+        assert owner is not None, f"{path.name} calls r.{name}(), which {cls.__name__} lacks"
+        assert owner.__module__.startswith("salesnb.views."), (name, owner)
+        fn = owner.__dict__[name]
+        # written in the class body: the source file of the function is the class's module
+        assert inspect.getsourcefile(fn) == inspect.getsourcefile(owner), name
+        assert fn.__qualname__ == f"{owner.__name__}.{name}", fn.__qualname__
+
+
+def test_documented_names_keep_resolving():
+    assert sn.report.open_team_report and sn.report.notebook_params
+    assert sn.overview.open_company_report is sn.report.open_company_report
+    assert sn.overview.CompanyReport is CompanyReport
+    assert sn.sections.TeamReport is TeamReport
+    assert sn.sections.say("alerts_none", "en") == "No alerts this month."
+    assert sn.report.read_cache is sn.cache.read_cache
+
+
+def test_no_package_module_imports_the_old_report_modules():
+    for f in (ROOT / "salesnb").rglob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        assert not re.search(r"from \.+(sections|overview) import|import salesnb\.(sections|"
+                             r"overview)\b", text), f
+
+
+# ------------------------------------------------------------------------ growth_table
+def _actuals(rows):
+    return pd.DataFrame(rows, columns=["level", "unit", "team", "metric", "month", "actual"]
+                        ).assign(month=lambda d: pd.PeriodIndex(d["month"], freq="M"))
+
+
+def test_growth_table_whole_months_by_hand():
+    a = _actuals([("team", "E", "E", "amount", "2024-10", 80.0),
+                  ("team", "E", "E", "amount", "2025-09", 100.0),
+                  ("team", "E", "E", "amount", "2025-10", 120.0),
+                  ("team", "E", "E", "quantity", "2025-10", 3.0),
+                  ("rep", "Ann", "E", "amount", "2025-10", 120.0)])
+    g = growth_table(a, month="2025-10", fiscal_year_start=10)
+    assert g["unit"].tolist() == ["E"]  # the rep and the quantity row are not shown
+    r = g.iloc[0]
+    assert r["mom"] == pytest.approx(120 / 100 - 1)
+    assert r["yoy"] == pytest.approx(120 / 80 - 1)
+    # fiscal year from October: the year to date is October alone, against October 2024
+    assert (r["ytd_actual"], r["ytd_last_year"]) == (120.0, 80.0)
+
+
+def test_growth_table_mid_month_is_like_for_like():
+    a = _actuals([("team", "E", "E", "amount", "2024-10", 80.0),
+                  ("team", "E", "E", "amount", "2025-09", 100.0),
+                  ("team", "E", "E", "amount", "2025-10", 30.0)])
+    progress = pd.DataFrame({"level": ["team"], "unit": ["E"], "metric": ["amount"],
+                             "actual": [30.0], "prev_actual": [25.0], "mom": [0.2],
+                             "last_year_actual": [20.0], "yoy": [0.5]})
+    sales = pd.DataFrame({"date": pd.to_datetime(["2024-10-03", "2024-10-20", "2025-10-02",
+                                                  "2025-10-09"]),
+                          "team": "E", "rep": "Ann", "amount": [20.0, 60.0, 10.0, 20.0]})
+    g = growth_table(a, month="2025-10", fiscal_year_start=10, levels=("team",),
+                     progress=progress, sales=sales, as_of="2025-10-10")
+    r = g.iloc[0]
+    assert (r["actual"], r["prev_actual"], r["mom"], r["yoy"]) == (30.0, 25.0, 0.2, 0.5)
+    # October 1-10 2025 (30) against October 1-10 2024 (20): +50 %
+    assert (r["ytd_actual"], r["ytd_last_year"], r["ytd_yoy"]) == (30.0, 20.0, 0.5)
+
+
+def test_growth_table_mid_month_needs_progress_and_sales():
+    a = _actuals([("team", "E", "E", "amount", "2025-10", 30.0)])
+    with pytest.raises(sn.ParamsError, match="progress and sales"):
+        growth_table(a, month="2025-10", as_of="2025-10-10")
+
+
+# ------------------------------------------------------------------- cumulative_by_unit
+def test_cumulative_by_unit_by_hand():
+    a = _actuals([("team", "E", "E", "amount", "2025-04", 50.0),
+                  ("team", "E", "E", "amount", "2025-05", 70.0),
+                  ("team", "W", "W", "amount", "2025-05", 40.0),
+                  ("team", "E", "E", "amount", "2025-03", 999.0),  # last fiscal year
+                  ("rep", "Ann", "E", "amount", "2025-04", 50.0)])
+    months = pd.period_range("2025-04", periods=12, freq="M")
+    t = pd.concat([pd.DataFrame({"level": "team", "unit": u, "metric": "amount",
+                                 "month": months, "target": v}) for u, v in (("E", 60.0),
+                                                                             ("W", 30.0))])
+    c = cumulative_by_unit(a, t, month="2025-05", fiscal_year_start=4)
+    assert len(c) == 24 and c["unit"].unique().tolist() == ["E", "W"]
+    first = c[c["month"] <= pd.Period("2025-05", "M")].reset_index(drop=True)
+    expected = pd.DataFrame({"unit": ["E", "E", "W", "W"],
+                             "month": pd.PeriodIndex(["2025-04", "2025-05"] * 2, freq="M"),
+                             "cum_target": [60.0, 120.0, 30.0, 60.0],
+                             "cum_actual": [50.0, 120.0, 0.0, 40.0],
+                             "cum_attainment": [50 / 60, 1.0, 0.0, 40 / 60]})
+    assert_frame_equal(first, expected)
+    rest = c[c["month"] > pd.Period("2025-05", "M")]
+    assert rest["cum_actual"].isna().all()  # after the report month: nothing yet
+    assert c.loc[c["unit"] == "W", "cum_target"].iloc[-1] == 360.0  # the annual target
+
+
+def test_cumulative_by_unit_without_units_is_empty():
+    a = _actuals([("rep", "Ann", "E", "amount", "2025-04", 50.0)])
+    c = cumulative_by_unit(a, a.rename(columns={"actual": "target"}), month="2025-04")
+    assert c.empty and list(c.columns) == ["unit", "month", "cum_target", "cum_actual",
+                                           "cum_attainment"]
+
+
+# ------------------------------------------------------------------------ forecast_path
+def test_forecast_path_adds_the_forecast_to_the_year_to_date_and_ends_on_the_projection():
+    months = pd.period_range("2024-01", "2025-09", freq="M")
+    a = pd.DataFrame({"level": "team", "unit": "E", "metric": "amount", "month": months,
+                      "actual": np.arange(len(months), dtype=float) + 100.0})
+    y = unit_history(a, level="team", unit="E", month="2025-09")
+    proj = pd.Series({"lower": 1.0, "upper": 2.0})
+    hist, path = forecast_path(y, proj, month="2025-09", fiscal_year_start=1)
+    # January..September 2025 are 112..120: the cumulative actual ends at their sum
+    assert hist["actual"].iloc[-1] == sum(range(112, 121))
+    assert hist["month"].iloc[0] == pd.Period("2025-01", "M") and len(hist) == 9
+    fc = sn.forecast.forecast_series(y, 3, level=0.8)
+    base = sum(range(112, 121))
+    assert path["forecast"].tolist() == pytest.approx((base + fc["forecast"].cumsum()).tolist())
+    assert path["lower"].iloc[0] == pytest.approx(base + fc["lower"].iloc[0])
+    assert path[["lower", "upper"]].iloc[-1].tolist() == [1.0, 2.0]
+
+
+def test_forecast_path_at_the_years_end_has_no_forecast():
+    y = pd.Series([5.0, 7.0], index=pd.period_range("2025-11", periods=2, freq="M"))
+    hist, path = forecast_path(y, None, month="2025-12")
+    assert hist["actual"].tolist() == [5.0, 12.0] and path.empty
