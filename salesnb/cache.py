@@ -41,7 +41,7 @@ def _from_disk(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_cache(tables: dict, directory) -> Path:
     """Write a prepared run's tables as Parquet (and meta.json) into ``directory``."""
-    from .io import atomic_write_bytes, atomic_write_text
+    from .atomic import atomic_write_bytes, atomic_write_text
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():

@@ -38,7 +38,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .io import dataset_from_params
+    from .load import dataset_from_params
     params, path = _params(args.params)
     try:
         ds = dataset_from_params(params)

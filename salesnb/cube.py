@@ -16,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from salesnb.schema import CUBE_COLUMNS
+
 __all__ = ["COMPANY", "CUBE_COLUMNS", "ACTUALS_COLUMNS", "build_cube", "monthly_actuals",
            "customer_months", "first_sales"]
 
 #: the unit name of the company level in every long table
 COMPANY = "Company"
-CUBE_COLUMNS = ["month", "team", "rep", "category", "amount", "quantity", "lines", "new_customers"]
 ACTUALS_COLUMNS = ["month", "level", "unit", "team", "metric", "actual"]
 
 
@@ -167,9 +168,6 @@ def customer_months(sales: pd.DataFrame) -> pd.DataFrame:
     first = d.groupby("customer_id")["month"].min()
     d["is_new"] = d["month"].eq(d["customer_id"].map(first))
     return d.sort_values(["month", "team", "rep", "customer_id"]).reset_index(drop=True)
-
-
-DIGEST_TABLES = ("daily", "customer_monthly", "product_monthly", "cube")
 
 
 def digest(sales: pd.DataFrame) -> dict:

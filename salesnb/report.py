@@ -314,7 +314,7 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
 
 def load_prepared(params: dict) -> dict:
     """Load, validate and prepare a run from params (the notebooks' interactive path)."""
-    from .io import dataset_from_params
+    from .load import dataset_from_params
     month = params["month"]
     dataset = dataset_from_params(params)
     return prepare(dataset, month=month, as_of=params.get("as_of") or None,

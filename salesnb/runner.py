@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fmt
+from .atomic import atomic_write_text
 from .exceptions import ParamsError, SalesnbError
 from .html import page, table_html
-from .io import atomic_write_text
 
 # nbformat, papermill, nbclient and the analysis modules (pandas, scikit-learn, matplotlib)
 # are imported where used: `salesnb run` starts its kernels first, so their start-up
@@ -149,7 +149,7 @@ def resolve_params(raw: dict, *, base_dir: Path) -> dict:
 
 def public_params(params: dict) -> dict:
     """Return params without secrets (keys that look like passwords or tokens are masked)."""
-    from .sources import safe_url
+    from .load.sql_spec import safe_url
 
     def clean(v, k=""):
         if isinstance(v, dict):
@@ -515,7 +515,7 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
 
 def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, keep_notebooks,
                  t_start) -> dict:
-    from .io import dataset_from_params
+    from .load import dataset_from_params
     from .report import prepare, slugify, teams_of, write_cache
     month = params["month"]
     lang = params.get("lang", "en")
@@ -661,7 +661,7 @@ def export_tables(tables: dict, out: Path) -> dict:
 
     import pandas as pd
 
-    from .io import atomic_write_bytes
+    from .atomic import atomic_write_bytes
     frames = {
         "progress": tables["progress"],
         "ranking": ranking_table(tables),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["Column", "TableSchema", "SCHEMAS", "SALES", "TARGETS", "ORG",
-           "OPPORTUNITIES", "SPEND", "SATISFACTION", "LEVELS", "METRICS"]
+           "OPPORTUNITIES", "SPEND", "SATISFACTION", "LEVELS", "METRICS", "CUBE_COLUMNS",
+           "DIGEST_TABLES", "DIGEST_NEEDS"]
 
 LEVELS = ("company", "team", "rep")
 METRICS = ("amount", "quantity", "new_customers")
@@ -123,3 +124,19 @@ SATISFACTION = TableSchema(
 )
 
 SCHEMAS = {s.name: s for s in (SALES, TARGETS, ORG, OPPORTUNITIES, SPEND, SATISFACTION)}
+
+#: the monthly cube (:func:`salesnb.cube.build_cube`): month x team x rep x category
+CUBE_COLUMNS = ["month", "team", "rep", "category", "amount", "quantity", "lines", "new_customers"]
+
+#: the sales digest's tables and their columns: the contract shared by the pandas digest
+#: (:func:`salesnb.cube.digest`), the DuckDB scan and the SQL pushdown
+DIGEST_TABLES = {
+    "daily": ["date", "team", "rep", "amount", "quantity", "lines"],
+    "customer_monthly": ["date", "team", "rep", "customer_id", "amount", "quantity"],
+    "product_monthly": ["date", "team", "product", "category", "amount", "quantity"],
+    "cube": CUBE_COLUMNS,
+}
+
+#: sales columns the digest engines (DuckDB scan, SQL pushdown) need beyond
+#: ``SALES.required``: they aggregate where the rows live and do not join an org table
+DIGEST_NEEDS = ("team",)

@@ -226,16 +226,18 @@ def test_csv_parsing_plan_keeps_input_order(tmp_path):
     order on files DuckDB reads in parallel)."""
     import duckdb
 
-    from salesnb.engine import _relation, _resolve, _Source
+    from salesnb.load.duckdb_source import Source
+    from salesnb.load.duckdb_sql import relation
+    from salesnb.load.issues import resolve_columns
 
     path = tmp_path / "s.csv"
     path.write_text("date,team,rep,customer_id,product,category,quantity,amount,note\n"
                     "2025-01-02,East,Ann,c1,p,A,1,10,x\n")
     con = duckdb.connect()
-    src = _Source(con, path, None)
+    src = Source(con, path, None)
     types = src.describe(con)
-    found, _ = _resolve(list(types), {}, src.name)
-    p, _ = _relation(src, found, types, duplicates=True, ordered=False)
+    found, _ = resolve_columns(list(types), "sales", {}, name=src.name)
+    p, _ = relation(src, found, types, duplicates=True, ordered=False)
     plan = "".join(r[1] for r in con.execute(
         f"EXPLAIN CREATE TEMP TABLE t AS SELECT * FROM {p}").fetchall()).upper()
     assert "JOIN" not in plan and "WINDOW" not in plan and "AGGREGATE" not in plan

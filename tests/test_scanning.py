@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from salesnb import scanning
 from salesnb.exceptions import DataError, ParamsError
 from salesnb.io import dataset_from_params, load_dataset
+from salesnb.load import engines as scanning
 from salesnb.report import prepare
 from salesnb.sample import make_company
 

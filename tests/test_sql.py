@@ -260,7 +260,8 @@ def test_aggregate_sql_validates_in_the_database(tmp_path):
 def test_aggregate_sql_needs_a_team_column(tmp_path):
     with sqlite3.connect(tmp_path / "t.db") as con:
         con.execute("create table s (date text, rep text, amount real)")
-    with pytest.raises(DataError, match=r"missing column\(s\) 'team'.*has 'date', 'rep'"):
+    with pytest.raises(DataError, match=r"missing required column\(s\) 'team'; the source "
+                                        r"has 'date', 'rep', 'amount'.*does not join an org"):
         aggregate_sql({"url": f"sqlite:///{tmp_path / 't.db'}", "table": "s"})
 
 
@@ -471,7 +472,7 @@ def test_password_typed_into_a_url_is_masked_in_params_records():
 
 
 def test_repeats_that_cannot_be_counted_are_said_not_hidden(tmp_path, monkeypatch):
-    import salesnb.sources as src
+    import salesnb.load.sql_digest as src
     spec = _tiny_db(tmp_path / "t.db", [("2025-01-03", "East", "Ann", 100.0, "c1", "A")])
     # a database that cannot group by every column (PostgreSQL: a JSON column, or a query
     # with repeated column names): the count is None and the run goes on with an info line

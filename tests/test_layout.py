@@ -1,0 +1,144 @@
+"""The package's layout: no import circle, and the data layer imports nothing above it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import salesnb
+
+ROOT = Path(salesnb.__file__).parent
+#: what salesnb/load/ may import from the package besides its own modules
+LOAD_MAY_IMPORT = {"salesnb.exceptions", "salesnb.schema"}
+#: modules kept only so that documented names resolve; package code must not import them
+SHIMS = {"salesnb.engine", "salesnb.sources", "salesnb.scanning"}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in ROOT.rglob("*.py"):
+        parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> list[tuple[str, str | None, int]]:
+    """Every (module, imported name or None, line) that ``name`` imports from the package,
+    at the top or inside functions."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(a.name, None, node.lineno) for a in node.names
+                    if a.name.split(".")[0] == "salesnb"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            if mod.split(".")[0] != "salesnb":
+                continue
+            for a in node.names:
+                sub = f"{mod}.{a.name}"
+                out.append((sub, None, node.lineno) if sub in MODULES
+                           else (mod, a.name, node.lineno))
+    return out
+
+
+def _graph() -> dict[str, set[str]]:
+    return {m: {t for t, _, _ in _imports(m, p) if t in MODULES and t != m}
+            for m, p in MODULES.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """Return one import circle as a path (first module repeated at the end), or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        stack.append(m)
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                return stack[stack.index(t):] + [t]
+            if t not in state and (found := visit(t)):
+                return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def test_the_graph_sees_every_kind_of_import():
+    graph = _graph()
+    assert "salesnb.load.issues" in graph["salesnb.load.tables"]    # from .issues import ...
+    assert "salesnb.schema" in graph["salesnb.load.issues"]         # from ..schema import ...
+    assert "salesnb.load" in graph["salesnb.cli"]                   # inside a function
+    assert "salesnb.fmt" in graph["salesnb.alerts"]                 # from salesnb import fmt
+
+
+def test_the_cycle_finder_finds_a_circle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_no_import_circle_in_the_package():
+    assert _cycle(_graph()) is None, "import circle: " + " -> ".join(_cycle(_graph()))
+
+
+def test_the_data_layer_imports_nothing_above_it():
+    bad = [f"{m} imports {t} (line {line})"
+           for m, p in MODULES.items() if m == "salesnb.load" or m.startswith("salesnb.load.")
+           for t, _, line in _imports(m, p)
+           if not (t in LOAD_MAY_IMPORT or t == "salesnb.load" or t.startswith("salesnb.load."))]
+    assert not bad, "; ".join(bad)
+
+
+def test_no_package_module_imports_the_old_names():
+    """salesnb.engine, .sources and .scanning, and the names salesnb.io re-exports from
+    salesnb.load and salesnb.atomic, are for users; package code imports the real module."""
+    io_reexports = {a for t, a, _ in _imports("salesnb.io", MODULES["salesnb.io"])
+                    if a and (t.startswith("salesnb.load") or t == "salesnb.atomic")}
+    bad = []
+    for m, p in MODULES.items():
+        if m in SHIMS or m == "salesnb.io":
+            continue
+        for t, name, line in _imports(m, p):
+            if t in SHIMS or (t == "salesnb.io" and name in io_reexports):
+                bad.append(f"{m} imports {t}{'.' + name if name else ''} (line {line})")
+    assert not bad, "; ".join(bad)
+
+
+def test_the_old_module_names_still_resolve():
+    import importlib
+
+    import salesnb.load as load
+
+    names = {"salesnb.engine": ["scan", "DIGEST_TABLES", "REQUIRED"],
+             "salesnb.sources": ["aggregate_sql", "read_sql_source", "safe_url", "expand_env",
+                                 "source_label", "is_sql_source", "SQL_KEYS"],
+             "salesnb.scanning": ["choose", "scan_sales", "rep_not_in_org", "ENGINES",
+                                  "SCAN_MIN_ROWS", "SCAN_MIN_CSV_BYTES"],
+             "salesnb.io": ["load_dataset", "load_table", "dataset_from_params", "read_frame",
+                            "Dataset", "Issue", "write_tables", "load_params",
+                            "atomic_write_text", "atomic_write_bytes", "sha256_file",
+                            "frame_sha256", "TableName", "SUPPORTED_FORMATS",
+                            "QUALITY_COLUMNS", "EXCLUDED_COLUMNS"]}
+    for module, attrs in names.items():
+        mod = importlib.import_module(module)
+        assert sorted(attrs) == sorted(mod.__all__)
+        for a in attrs:
+            assert getattr(mod, a) is not None
+    assert salesnb.engine.scan is load.scan and salesnb.io.load_dataset is load.load_dataset
+    assert salesnb.sources.aggregate_sql is load.aggregate_sql
