@@ -40,11 +40,27 @@ __all__ = [
     "rollup",
     "target_mismatches",
     "prior_year_growth",
+    "COUNT_METRICS",
+    "split_decimals",
+    "known_unit_targets",
 ]
 
 TARGET_COLUMNS = ["period", "level", "unit", "metric", "target"]
 MONTHLY_TARGET_COLUMNS = ["month", "level", "unit", "metric", "target"]
 _LEVEL_ORDER = {lv: i for i, lv in enumerate(LEVELS)}
+#: metrics that count things: their targets split into whole units (no 3.83 customers)
+COUNT_METRICS = ("quantity", "new_customers")
+
+
+def split_decimals(metric: str | None, decimals: int = 2) -> int:
+    """Return the rounding of a split for ``metric``: 0 for counts, else ``decimals``.
+
+    Examples
+    --------
+    >>> split_decimals("amount"), split_decimals("new_customers"), split_decimals(None)
+    (2, 0, 2)
+    """
+    return 0 if metric in COUNT_METRICS else decimals
 
 
 # ----------------------------------------------------------------------------- rounding
@@ -129,6 +145,7 @@ def split_annual(
     method: Literal["equal", "seasonal", "distribution"] = "equal",
     weights: Sequence[float] | None = None,
     decimals: int = 2,
+    metric: str | None = None,
 ) -> np.ndarray:
     """Split an annual target into 12 monthly targets that add up exactly.
 
@@ -141,6 +158,8 @@ def split_annual(
         percentages that total 100).
     weights : the 12 weights for ``seasonal`` / ``distribution``; must be None for ``equal``.
     decimals : rounding of the parts (largest remainder, see :func:`largest_remainder`).
+    metric : the target's metric; a count (``quantity``, ``new_customers``) splits into
+        whole units whatever ``decimals`` says.
 
     Returns
     -------
@@ -152,7 +171,10 @@ def split_annual(
     array([100., 100., 100.])
     >>> split_annual(100, method="distribution", weights=[10] * 4 + [7.5] * 8)[[0, 4]]
     array([10. ,  7.5])
+    >>> split_annual(46, metric="new_customers")  # whole customers, adding up to 46
+    array([4., 4., 4., 4., 4., 4., 4., 4., 4., 4., 3., 3.])
     """
+    decimals = split_decimals(metric, decimals)
     if method == "equal":
         if weights is not None:
             raise ParamsError("weights must be None for method='equal'; use method='seasonal' "
@@ -173,11 +195,13 @@ def split_annual(
     return largest_remainder(w, total, decimals=decimals)
 
 
-def split_to_children(total: float, shares: Mapping[str, float], *, decimals: int = 2) -> pd.Series:
+def split_to_children(total: float, shares: Mapping[str, float], *, decimals: int = 2,
+                      metric: str | None = None) -> pd.Series:
     """Split a parent target to its children by shares (normalised) that add up exactly.
 
     ``shares`` are explicit shares (any scale: 0.6/0.4, 60/40) or last year's actuals per
-    child. Their sum must be positive.
+    child. Their sum must be positive. A count ``metric`` (``quantity``,
+    ``new_customers``) splits into whole units.
 
     Returns
     -------
@@ -187,7 +211,10 @@ def split_to_children(total: float, shares: Mapping[str, float], *, decimals: in
     --------
     >>> split_to_children(1000, {"East": 2, "West": 1}).to_dict()
     {'East': 666.67, 'West': 333.33}
+    >>> split_to_children(10, {"East": 2, "West": 1}, metric="quantity").to_dict()
+    {'East': 7.0, 'West': 3.0}
     """
+    decimals = split_decimals(metric, decimals)
     if not shares:
         raise ParamsError("shares is empty: give at least one child and its share")
     w = np.asarray([float(v) for v in shares.values()], dtype=float)
@@ -301,7 +328,9 @@ def monthly_targets(
     same unit's actuals in the same months one year earlier, from ``last_year``, an
     actuals table; no history falls back to equal); ``distribution`` (``distribution`` =
     12 percentages for the fiscal months, first fiscal month first, totalling 100; a
-    quarter uses its 3 months' percentages). Parts are rounded by largest remainder.
+    quarter uses its 3 months' percentages). Parts are rounded by largest remainder: to
+    ``decimals`` places for amounts, to whole units for counts (``quantity``,
+    ``new_customers``), so they add up exactly to the row's target (rounded likewise).
 
     When a unit has both a year row and finer (quarter or month) rows for the same
     fiscal year, **the finer rows win**: the year row is ignored and the finer rows
@@ -361,7 +390,7 @@ def monthly_targets(
             w = np.ones(len(months))
         if w.sum() <= 0:
             w = np.ones(len(months))
-        parts = largest_remainder(w, row.target, decimals=decimals)
+        parts = largest_remainder(w, row.target, decimals=split_decimals(row.metric, decimals))
         cols["month"].extend(months)
         cols["level"].extend([row.level] * len(months))
         cols["unit"].extend([row.unit] * len(months))
@@ -524,8 +553,9 @@ def prior_year_growth(
 
     Every (level, unit) with ``metric`` actuals in the previous fiscal year gets 12
     monthly targets: the same month's actual one year earlier x (1 + growth), missing
-    months counting as 0. Per unit the months are rounded to cents by largest remainder,
-    so they add up exactly to ``round(last year's total x (1 + growth), 2)``.
+    months counting as 0. Per unit the months are rounded to cents (whole units for a
+    count metric) by largest remainder, so they add up exactly to ``round(last year's
+    total x (1 + growth), 2)`` (``round(..., 0)`` for counts).
 
     Returns
     -------
@@ -555,8 +585,9 @@ def prior_year_growth(
     for (level, unit), ser in hist.groupby(level=["level", "unit"], sort=False):
         ly = ser.droplevel(["level", "unit", "metric"]).reindex(last_months).fillna(0.0)
         raw = ly.to_numpy() * (1.0 + float(growth))
-        units = int(round(round(ly.sum() * (1.0 + float(growth)), 2) * 100))
-        parts = _round_units(raw * 100, units) / 100
+        scale = 10 ** split_decimals(metric, 2)
+        units = int(round(round(ly.sum() * (1.0 + float(growth)) * scale)))
+        parts = _round_units(raw * scale, units) / scale
         frames.append(pd.DataFrame({"period": new_months.astype(str), "level": level,
                                     "unit": unit, "metric": metric, "target": parts}))
     if not frames:
@@ -564,3 +595,42 @@ def prior_year_growth(
                              for c in TARGET_COLUMNS})
     out = pd.concat(frames, ignore_index=True)
     return _sort_key_frame(out, "period")[TARGET_COLUMNS]
+
+
+# ----------------------------------------------------------------------------- known units
+def known_unit_targets(
+    monthly: pd.DataFrame,
+    *,
+    teams: set | Sequence[str],
+    reps: set | Sequence[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split monthly targets into those of known units and those of units found nowhere.
+
+    A team or rep target whose unit is not in ``teams`` / ``reps`` (the units found in
+    the sales or the org table) matches no sale: a misspelt "Eastt" must stay a
+    data-quality finding, never become a seventh team with 0 % attainment in the ranking,
+    the heatmap, the progress table or the alerts. Company targets are always kept.
+
+    Returns
+    -------
+    (kept, dropped): two frames with the columns of ``monthly``; ``dropped`` holds the
+    rows of unknown units (the loader's ``target_unit_unknown`` check names them).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"month": pd.PeriodIndex(["2025-01"] * 3, freq="M"),
+    ...                   "level": ["company", "team", "team"],
+    ...                   "unit": ["Company", "East", "Eastt"], "metric": "amount",
+    ...                   "target": [300.0, 200.0, 100.0]})
+    >>> kept, dropped = known_unit_targets(m, teams={"East"}, reps=set())
+    >>> kept["unit"].tolist(), dropped["unit"].tolist()
+    (['Company', 'East'], ['Eastt'])
+    """
+    _check_columns(monthly, ["level", "unit"], "monthly")
+    level = monthly["level"].astype(str).str.strip().str.lower()
+    unit = monthly["unit"].astype(str).str.strip()
+    known = {"team": {str(t).strip() for t in teams}, "rep": {str(r).strip() for r in reps}}
+    unknown = np.zeros(len(monthly), dtype=bool)
+    for lv, names in known.items():
+        unknown |= ((level == lv) & ~unit.isin(names)).to_numpy()
+    return (monthly[~unknown].reset_index(drop=True), monthly[unknown].reset_index(drop=True))

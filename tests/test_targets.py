@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from salesnb.cube import build_cube, monthly_actuals
 from salesnb.exceptions import DataError, ParamsError, SchemaError
 from salesnb.targets import (
+    known_unit_targets,
     largest_remainder,
     monthly_targets,
     prior_year_growth,
@@ -211,9 +212,10 @@ def test_monthly_targets_seasonal_from_last_year_actuals():
     comp = out[(out["unit"] == "Company") & (out["metric"] == "amount")]
     assert list(comp["target"]) == [20.0 * i for i in range(1, 13)]
     assert set(out.loc[out["unit"] == "Ann", "target"]) == {100.0}
-    # no quantity history: the quarter falls back to equal thirds
+    # no quantity history: the quarter falls back to equal thirds, in whole units
+    # (100 / 3 = 33.33 each: floors 33+33+33 = 99, the one unit left goes to the first)
     q = out[out["metric"] == "quantity"]
-    np.testing.assert_allclose(q["target"], [33.34, 33.33, 33.33])
+    assert list(q["target"]) == [34.0, 33.0, 33.0]
 
 
 def test_monthly_targets_seasonal_needs_last_year():
@@ -377,3 +379,67 @@ def test_prior_year_growth_fiscal_july_and_missing_months():
     assert out["period"].iloc[0] == "2025-07"
     assert out.set_index("period")["target"].to_dict()["2025-08"] == 220.0
     assert out["target"].sum() == 220.0
+
+
+# ----------------------------------------------------------------------------- counts
+def test_new_customer_year_target_splits_into_whole_customers():
+    # East's 46 new customers a year: 46 / 12 = 3.83 -> floors 3 x 12 = 36, the 10 units
+    # left go to the 10 largest remainders (all equal: the first 10 months) -> 4 x 10 + 3 x 2
+    t = _targets([("2026", "team", "East", "new_customers", 46.0),
+                  ("2026", "team", "East", "amount", 46.0)])
+    out = monthly_targets(t)
+    nc = out[out["metric"] == "new_customers"]["target"].tolist()
+    assert nc == [4.0] * 10 + [3.0] * 2 and sum(nc) == 46
+    # amounts still split to the cent: 46 / 12 = 3.8333 -> 3.84 x 4 + 3.83 x 8
+    amt = out[out["metric"] == "amount"]["target"].tolist()
+    assert amt == [3.84] * 4 + [3.83] * 8
+
+
+def test_prior_year_growth_counts_are_whole_units():
+    last = pd.DataFrame({"month": pd.period_range("2024-01", periods=12, freq="M"),
+                         "level": "team", "unit": "East", "metric": "new_customers",
+                         "actual": [3.0, 4.0, 5.0, 3.0, 2.0, 4.0, 5.0, 3.0, 4.0, 2.0, 4.0, 3.0]})
+    out = prior_year_growth(last, year=2025, growth=0.1, metric="new_customers")
+    # 42 x 1.1 = 46.2 -> 46 whole customers, every month a whole number
+    assert out["target"].sum() == 46 and (out["target"] % 1 == 0).all()
+
+
+@given(total=st.integers(min_value=0, max_value=10_000),
+       weights=st.lists(st.floats(min_value=0.0, max_value=1e6, allow_nan=False),
+                        min_size=12, max_size=12),
+       metric=st.sampled_from(["quantity", "new_customers"]))
+@settings(max_examples=200, deadline=None)
+def test_count_splits_are_whole_units_that_add_up(total, weights, metric):
+    parts = split_annual(total, method="seasonal", weights=weights, metric=metric)
+    assert (parts == np.round(parts)).all()
+    assert int(parts.sum()) == total
+    assert (parts >= 0).all()
+
+
+@given(total=st.integers(min_value=-5_000, max_value=5_000),
+       shares=st.lists(st.integers(min_value=1, max_value=1000), min_size=1, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_count_children_splits_are_whole_units_that_add_up(total, shares):
+    s = split_to_children(total, {f"c{i}": v for i, v in enumerate(shares)},
+                          metric="new_customers")
+    assert (s == np.round(s)).all() and int(s.sum()) == total
+
+
+@given(total=st.integers(min_value=0, max_value=10**8).map(lambda c: c / 100),
+       shares=st.lists(st.integers(min_value=1, max_value=1000), min_size=1, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_amount_children_splits_add_up_to_the_cent(total, shares):
+    s = split_to_children(total, {f"c{i}": v for i, v in enumerate(shares)}, metric="amount")
+    assert round(s.sum() * 100) == round(total * 100)
+    assert np.allclose(s * 100, np.round(s * 100))  # whole cents
+
+
+def test_targets_of_units_found_nowhere_are_dropped_not_kept_as_units():
+    m = pd.DataFrame({"month": pd.PeriodIndex(["2025-01"] * 5, freq="M"),
+                      "level": ["company", "team", "team", "rep", "rep"],
+                      "unit": ["Company", "East", "Eastt", "Ann", "Zed"], "metric": "amount",
+                      "target": [300.0, 200.0, 100.0, 50.0, 10.0]})
+    kept, dropped = known_unit_targets(m, teams={"East"}, reps={"Ann"})
+    assert kept["unit"].tolist() == ["Company", "East", "Ann"]
+    assert dropped["unit"].tolist() == ["Eastt", "Zed"]
+    assert len(kept) + len(dropped) == len(m)
