@@ -2,7 +2,8 @@
 
 :data:`DEFAULT_THRESHOLDS` - when each alert rule fires (ratios are fractions):
 
-* ``behind_pace`` (-0.05): pace (annual completion - time progress) below -5 points.
+* ``behind_pace`` (-0.05): pace against the plan (annual completion - planned progress,
+  :func:`salesnb.progress.progress`) below -5 points.
 * ``mom_drop`` (-0.20): the month's amount fell more than 20 % from the previous month.
 * ``yoy_drop`` (-0.10): the month's amount fell more than 10 % from the same month last year.
 * ``no_sales_days`` (14): a rep's last sale is more than 14 days before the as-of date.
@@ -95,9 +96,14 @@ def _thresholds(thresholds: Mapping | None) -> dict:
     return out
 
 
+#: the column each pace is measured against, and its words in a message
+_PACE_BASE = {"pace": ("planned_progress", "planned progress"),
+              "seasonal_pace": ("expected_to_date", "expected to date"),
+              "calendar_pace": ("time_progress", "time progress")}
+
+
 def _progress_alerts(progress: pd.DataFrame, th: dict, pace: str, amt=_num) -> list[dict]:
-    base = "time_progress" if pace == "pace" else "expected_to_date"
-    words = "time progress" if pace == "pace" else "expected to date"
+    base, words = _PACE_BASE[pace]
     rows = []
     for r in progress.itertuples(index=False):
         who = _who(r.level, r.unit, r.team)
@@ -208,7 +214,7 @@ def _projection_alerts(projection: pd.DataFrame, teams: dict, t: float,
 
 
 _PROGRESS_COLUMNS = ["level", "unit", "team", "metric", "actual", "annual_completion",
-                     "time_progress", "pace", "prev_actual", "mom", "last_year_actual", "yoy"]
+                     "prev_actual", "mom", "last_year_actual", "yoy"]
 
 
 def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping | None = None,
@@ -216,12 +222,12 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
                     mismatches: pd.DataFrame | None = None,
                     quality: pd.DataFrame | None = None,
                     projection: pd.DataFrame | None = None,
-                    pace: Literal["pace", "seasonal_pace"] = "pace",
+                    pace: Literal["pace", "seasonal_pace", "calendar_pace"] = "pace",
                     currency: str | None = None) -> pd.DataFrame:
     """Evaluate the alert rules and return one row per alert that fires.
 
     Rules (thresholds from :data:`DEFAULT_THRESHOLDS`, overridden by ``thresholds``):
-    ``behind_pace`` (pace < threshold, every metric), ``mom_drop`` and ``yoy_drop``
+    ``behind_pace`` (pace against the plan < threshold, every metric), ``mom_drop`` and ``yoy_drop``
     (growth of the amount rows < threshold), ``no_sales`` (days from ``last_sale_date``
     to ``as_of`` > threshold), ``target_mismatch`` (each non-zero difference),
     ``data_quality`` (each check with count > 0; its ``detail`` becomes the message) and ``projected_miss`` (projection /
@@ -231,8 +237,9 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
     Parameters
     ----------
     progress : the progress table (columns ``level, unit, team, metric, actual,
-        annual_completion, time_progress, pace, prev_actual, mom, last_year_actual, yoy``;
-        ``expected_to_date, seasonal_pace`` with ``pace="seasonal_pace"``) or None.
+        annual_completion, prev_actual, mom, last_year_actual, yoy`` and the ``pace``
+        column with its base: ``pace, planned_progress``; ``seasonal_pace,
+        expected_to_date``; ``calendar_pace, time_progress``) or None.
     as_of : the report's as-of date (for ``no_sales``).
     last_sale : ``rep, team, last_sale_date``.
     mismatches : ``year, metric, parent_level, parent, parent_target, children_target,
@@ -240,7 +247,9 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
     quality : ``severity, table, check, count, detail``.
     projection : ``level, unit, projection, annual_target, probability`` (``team`` optional;
         else a rep's team comes from ``progress``).
-    pace : compare completion with time progress or with the seasonal expected-to-date.
+    pace : which pace ``behind_pace`` tests: ``"pace"`` (against the plan, DOMAIN.md's
+        pace), ``"seasonal_pace"`` (its older name) or ``"calendar_pace"`` (against time
+        progress, for a report that wants the calendar view).
     currency : when given, money amounts in the messages are compact with this symbol
         ("$2.15M"); else plain numbers ("2,154,238").
 
@@ -254,7 +263,7 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
     --------
     >>> p = pd.DataFrame({"level": ["team", "team"], "unit": ["East", "West"],
     ...     "team": ["East", "West"], "metric": ["amount", "amount"], "actual": [90.0, 150.0],
-    ...     "annual_completion": [0.18, 0.26], "time_progress": [0.242, 0.242],
+    ...     "annual_completion": [0.18, 0.26], "planned_progress": [0.242, 0.242],
     ...     "pace": [-0.062, 0.018], "prev_actual": [120.0, 150.0], "mom": [-0.25, 0.0],
     ...     "last_year_actual": [95.0, 140.0], "yoy": [-0.0526, 0.0714]})
     >>> a = evaluate_alerts(p, as_of="2025-03-31")
@@ -263,10 +272,10 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
     0  East  behind_pace   medium
     1  East     mom_drop   medium
     >>> print(a.loc[0, "message"])
-    East is 6.2 points behind pace (annual completion 18.0 % vs time progress 24.2 %).
+    East is 6.2 points behind pace (annual completion 18.0 % vs planned progress 24.2 %).
     """
-    if pace not in ("pace", "seasonal_pace"):
-        raise ParamsError(f"pace must be 'pace' or 'seasonal_pace', got {pace!r}.")
+    if pace not in _PACE_BASE:
+        raise ParamsError(f"pace must be one of {list(_PACE_BASE)}, got {pace!r}.")
     th = _thresholds(thresholds)
     try:
         day = pd.Timestamp(as_of).normalize()
@@ -277,8 +286,7 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
     amt = _num if currency is None else (lambda x: fmt.money(x, currency))
     teams: dict = {}
     if progress is not None:
-        extra = ["expected_to_date", "seasonal_pace"] if pace == "seasonal_pace" else []
-        _require(progress, _PROGRESS_COLUMNS + extra, "progress")
+        _require(progress, _PROGRESS_COLUMNS + [pace, _PACE_BASE[pace][0]], "progress")
         rows += _progress_alerts(progress, th, pace, amt)
         teams = {(str(lv), str(u)): str(t) for lv, u, t in
                  zip(progress["level"], progress["unit"], progress["team"], strict=True)}

@@ -21,7 +21,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from salesnb.calendar import fiscal_year, fiscal_year_months, quarter_months, to_month
+from salesnb.calendar import (
+    fiscal_year,
+    fiscal_year_months,
+    quarter_months,
+    time_progress,
+    to_month,
+)
 from salesnb.checks import as_months, require_columns
 from salesnb.cube import COMPANY
 from salesnb.exceptions import ParamsError
@@ -160,6 +166,10 @@ def attribution(
     fiscal_year_start: int = 1,
     spans: tuple[Span, ...] = ("month", "ytd"),
     metric: Literal["amount", "quantity", "new_customers"] = "amount",
+    as_of=None,
+    working_days: bool = False,
+    weekmask: str = "1111100",
+    holidays=(),
 ) -> pd.DataFrame:
     """Attribute the company's gap to its teams and each team's gap to its reps.
 
@@ -172,6 +182,11 @@ def attribution(
     month without sales uses the last earlier month, else the next later one), so a rep who
     moved teams counts for each team with the sales booked to it and the months spent there.
     Gaps are split by :func:`attribute_gap` (adding up exactly, "Not allocated" as needed).
+
+    In a mid-month report (``as_of`` inside ``month``) the "qtd" and "ytd" spans count the
+    as-of month's targets by its time progress (targets to date, as in
+    :func:`salesnb.progress.progress`: their gaps are the progress table's ``qtd_target -
+    qtd_actual`` and ``ytd_gap``); the "month" span keeps the full month's target.
 
     Parameters
     ----------
@@ -187,6 +202,10 @@ def attribution(
         Spans to attribute, in output order.
     metric : {"amount", "quantity", "new_customers"}
         The cube column to attribute.
+    as_of : date, optional
+        The last day covered, inside ``month`` (default its last day).
+    working_days, weekmask, holidays
+        Count the month's time progress in working days (as the progress table does).
 
     Returns
     -------
@@ -218,6 +237,13 @@ def attribution(
     tg = targets[targets["metric"] == metric]
     tg = tg.assign(month=_as_months(tg["month"]), unit=tg["unit"].astype(str))
     span_months = {span: _span_months(month, span, fiscal_year_start) for span in spans}
+    m = to_month(month)
+    as_of_ts = m.end_time.normalize() if as_of is None else pd.Timestamp(as_of).normalize()
+    if not m.start_time <= as_of_ts <= m.end_time:
+        raise ParamsError(f"as_of must be a day inside month {m} (from {m.start_time.date()} to "
+                          f"{m.end_time.date()}), got {as_of!r}; pass a day of the report month")
+    mtp = time_progress(pd.PeriodIndex([m]), as_of_ts, working_days=working_days,
+                        weekmask=weekmask, holidays=holidays)
     all_months = pd.PeriodIndex(sorted(set().union(*span_months.values())), freq="M")
     teams_of = _rep_team_by_month(cb, all_months) if len(all_months) else pd.Series()
     rep_rows = tg[tg["level"] == "rep"]
@@ -230,6 +256,8 @@ def attribution(
     blocks = []
     for span, months in span_months.items():
         c, t = cb[cb["month"].isin(months)], tg[tg["month"].isin(months)]
+        if span != "month" and mtp < 1:  # targets to date: the as-of month's by its progress
+            t = t.assign(target=t["target"].where(t["month"] != m, t["target"] * mtp))
         team_tgt = t[t["level"] == "team"].groupby("unit")["target"].sum(min_count=1)
         reps_t = t[t["level"] == "rep"]
         rep_tgt = reps_t.groupby(["team", "unit"])["target"].sum(min_count=1)

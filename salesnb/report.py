@@ -231,6 +231,11 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     monthly, target_source = _targets_for(dataset, actuals, month=m,
                                           fiscal_year_start=fiscal_year_start,
                                           target_split=target_split, targets_rule=targets_rule)
+    # a target for a unit in neither the sales nor the org table stays a data-quality finding
+    org_df = dataset.org if dataset.org is not None else pd.DataFrame(columns=["rep", "team"])
+    monthly, _unknown = _targets.known_unit_targets(
+        monthly, teams=set(cube["team"].astype(str)) | set(org_df["team"].astype(str)),
+        reps=set(cube["rep"].astype(str)) | set(org_df["rep"].astype(str)))
     amount = actuals[actuals["metric"] == "amount"]
     annual = annual_targets(monthly, month=m, fiscal_year_start=fiscal_year_start)
     partial = as_of_ts < m.end_time.normalize() and \
@@ -243,7 +248,9 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
                               working_days=bool(working_days), holidays=list(holidays or ()))
     if as_of_ts < m.end_time.normalize():
         prog = _mid_month_growth(prog, sales, as_of_ts)
-    attribution = _drill.attribution(cube, monthly, month=m, fiscal_year_start=fiscal_year_start)
+    attribution = _drill.attribution(cube, monthly, month=m, fiscal_year_start=fiscal_year_start,
+                                     as_of=as_of_ts, working_days=bool(working_days),
+                                     holidays=list(holidays or ()))
     org = dataset.org
     mismatches = None
     if org is not None and len(monthly):  # only the report's fiscal year matters here

@@ -28,7 +28,7 @@ def row(**overrides) -> dict:
     """One progress row that fires nothing: on pace, flat month and year."""
     base = dict(level="team", unit="East", team="East", metric="amount", actual=100.0,
                 annual_completion=0.25, time_progress=0.25, pace=0.0, expected_to_date=0.25,
-                seasonal_pace=0.0, prev_actual=100.0, mom=0.0, last_year_actual=100.0,
+                planned_progress=0.25, calendar_pace=0.0, seasonal_pace=0.0, prev_actual=100.0, mom=0.0, last_year_actual=100.0,
                 yoy=0.0, ytd_attainment=1.0)
     base.update(overrides)
     return base
@@ -61,10 +61,10 @@ def test_behind_pace_boundaries(pace, severity):
 
 
 def test_behind_pace_message_and_values():
-    p = progress(row(annual_completion=0.18, time_progress=0.242, pace=-0.062))
+    p = progress(row(annual_completion=0.18, planned_progress=0.242, pace=-0.062))
     a = evaluate_alerts(p, as_of=AS_OF)
     assert a.loc[0, "message"] == ("East is 6.2 points behind pace (annual completion 18.0 % "
-                                   "vs time progress 24.2 %).")
+                                   "vs planned progress 24.2 %).")
     assert (a.loc[0, "value"], a.loc[0, "threshold"]) == (-0.062, -0.05)
     assert (a.loc[0, "level"], a.loc[0, "unit"], a.loc[0, "team"]) == ("team", "East", "East")
 
@@ -82,6 +82,15 @@ def test_seasonal_pace_option_uses_expected_to_date():
     assert evaluate_alerts(p, as_of=AS_OF).empty
     a = evaluate_alerts(p, as_of=AS_OF, pace="seasonal_pace")
     assert rules(a) == ["behind_pace"] and "expected to date 33.0 %" in a.loc[0, "message"]
+
+
+def test_behind_pace_is_against_the_plan_not_the_calendar():
+    # seasonal plan: 77 % done against a plan of 78 % (on plan), the calendar says 83 %
+    p = progress(row(annual_completion=0.77, planned_progress=0.78, pace=-0.01,
+                     time_progress=0.83, calendar_pace=-0.06))
+    assert evaluate_alerts(p, as_of=AS_OF).empty
+    a = evaluate_alerts(p, as_of=AS_OF, pace="calendar_pace")
+    assert rules(a) == ["behind_pace"] and "time progress 83.0 %" in a.loc[0, "message"]
 
 
 @pytest.mark.parametrize("mom, severity", [(-0.20, None), (-0.21, "medium"), (-0.40, "medium"),
@@ -245,7 +254,7 @@ def test_alerts_sorted_by_severity_then_level_then_unit():
 
 
 def test_missing_progress_columns_are_listed():
-    with pytest.raises(SchemaError, match=r"\['pace', 'mom'\]"):
+    with pytest.raises(SchemaError, match=r"\['mom', 'pace'\]"):
         evaluate_alerts(progress().drop(columns=["pace", "mom"]), as_of=AS_OF)
 
 
@@ -330,7 +339,7 @@ def test_tiers_follow_value_order(values):
 def test_money_in_messages_is_compact_with_the_currency_when_given():
     p = pd.DataFrame({"level": ["team"], "unit": ["East"], "team": ["East"],
                       "metric": ["amount"], "actual": [2_154_238.0],
-                      "annual_completion": [0.5], "time_progress": [0.5], "pace": [0.0],
+                      "annual_completion": [0.5], "planned_progress": [0.5], "pace": [0.0],
                       "prev_actual": [2_871_000.0], "mom": [2_154_238.0 / 2_871_000.0 - 1],
                       "last_year_actual": [np.nan], "yoy": [np.nan]})
     plain = evaluate_alerts(p, as_of="2025-03-31")
@@ -338,3 +347,25 @@ def test_money_in_messages_is_compact_with_the_currency_when_given():
     assert "(from 2,871,000 to 2,154,238)" in plain.loc[0, "message"]
     assert "(from $2.87M to $2.15M)" in money.loc[0, "message"]
     assert money.drop(columns="message").equals(plain.drop(columns="message"))
+
+
+# ---------------------------------------------------------------- no phantom units
+def test_a_target_for_a_unit_found_nowhere_is_a_finding_not_a_team():
+    from conftest import make_tiny_org, make_tiny_sales, make_tiny_targets
+
+    from salesnb.io import load_dataset
+    from salesnb.report import prepare
+    t = make_tiny_targets()
+    typo = pd.DataFrame({"period": ["2025"], "level": ["team"], "unit": ["Eastt"],
+                         "metric": ["amount"], "target": [1200.0]})
+    ds = load_dataset(sales=make_tiny_sales(), targets=pd.concat([t, typo], ignore_index=True),
+                      org=make_tiny_org())
+    tables = prepare(ds, month="2025-02")
+    assert "Eastt" not in set(tables["progress"]["unit"])
+    assert "Eastt" not in set(tables["ranking"]["unit"])
+    assert "Eastt" not in set(tables["alerts"]["unit"])
+    assert "Eastt" not in set(tables["targets"]["unit"])
+    assert "Eastt" not in set(tables["attribution"]["child"])
+    q = tables["quality"]
+    assert (q["check"] == "target_unit_unknown").any()
+    assert q.loc[q["check"] == "target_unit_unknown", "detail"].str.contains("Eastt").any()

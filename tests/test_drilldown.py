@@ -345,3 +345,76 @@ def test_inputs_are_not_mutated(tiny_sales, tiny_cube):
     top_customers(tiny_sales, month="2025-02")
     for got, want in zip((tiny_sales, tiny_cube, tg), before, strict=True):
         pd.testing.assert_frame_equal(got, want)
+
+
+# ------------------------------------------------------------------ mid-month targets to date
+def _mid_month_case():
+    # October 2025, as of the 15th (15 of 31 days). Company 100 a month, East 60, West 40;
+    # Ann (East) 60 and Cat (West) 40. Jan-Sep: Ann sold 60, Cat 35 a month; October so far:
+    # Ann 20, Cat 25.
+    months = pd.period_range("2025-01", "2025-10", freq="M")
+    cube = pd.concat([pd.DataFrame({"month": months, "team": team, "rep": rep,
+                                    "amount": [base] * 9 + [oct_]})
+                      for team, rep, base, oct_ in (("East", "Ann", 60.0, 20.0),
+                                                    ("West", "Cat", 35.0, 25.0))],
+                     ignore_index=True)
+    year = pd.period_range("2025-01", periods=12, freq="M")
+    tg = pd.concat([pd.DataFrame({"month": year, "level": lv, "unit": u, "metric": "amount",
+                                  "target": v})
+                    for lv, u, v in (("company", "Company", 100.0), ("team", "East", 60.0),
+                                     ("team", "West", 40.0), ("rep", "Ann", 60.0),
+                                     ("rep", "Cat", 40.0))], ignore_index=True)
+    return cube, tg
+
+
+def test_attribution_mid_month_prorates_the_as_of_month_in_ytd_only():
+    cube, tg = _mid_month_case()
+    a = attribution(cube, tg, month="2025-10", as_of="2025-10-15", spans=("month", "ytd"))
+    comp = a[(a["parent"] == "Company")].set_index(["span", "child"])
+    # month: the full month's targets: East 60 - 20 = 40, West 40 - 25 = 15
+    assert comp.loc[("month", "East"), "target"] == 60.0
+    assert comp.loc[("month", "East"), "gap"] == 40.0
+    # ytd: East 9 x 60 + 60 x 15/31 = 569.03 against 540 + 20 = 560 -> gap 9.03
+    #      West 9 x 40 + 40 x 15/31 = 379.35 against 315 + 25 = 340 -> gap 39.35
+    assert comp.loc[("ytd", "East"), "target"] == pytest.approx(540 + 60 * 15 / 31)
+    assert comp.loc[("ytd", "East"), "gap"] == pytest.approx(9.03, abs=0.005)
+    # (39.35 + 9.03 = 48.38 but the company's gap is 48.39: the cent goes to the largest gap)
+    assert comp.loc[("ytd", "West"), "gap"] == pytest.approx(39.36, abs=0.005)
+    ytd = a[(a["span"] == "ytd") & (a["parent"] == "Company")]
+    # no "Not allocated" line: the children's prorated targets add up to the company's
+    assert "Not allocated" not in set(ytd["child"])
+    # company YTD gap: 900 + 100 x 15/31 - 900 = 48.39 = 9.03 + 39.35 (+ a cent of rounding)
+    assert round(ytd["gap"].sum(), 2) == round(100 * 15 / 31 + 900 - 900, 2)
+    assert ytd["share"].sum() == pytest.approx(1.0)   # nobody over-delivers: shares are 100 %
+
+
+def test_attribution_ytd_gaps_match_the_progress_table_mid_month():
+    from salesnb.progress import progress
+    cube, tg = _mid_month_case()
+    actuals = pd.concat([
+        cube.groupby("month", as_index=False)["amount"].sum().assign(level="company",
+                                                                     unit="Company", team=""),
+        cube.groupby(["month", "team"], as_index=False)["amount"].sum().assign(
+            level="team", unit=lambda d: d["team"]),
+    ], ignore_index=True).rename(columns={"amount": "actual"}).assign(metric="amount")
+    p = progress(actuals, tg, month="2025-10", as_of="2025-10-15").set_index("unit")
+    a = attribution(cube, tg, month="2025-10", as_of="2025-10-15", spans=("ytd",))
+    comp = a[a["parent"] == "Company"].set_index("child")
+    for team in ("East", "West"):
+        assert comp.loc[team, "gap"] == pytest.approx(p.loc[team, "ytd_gap"], abs=0.011)
+    assert comp["gap"].sum() == pytest.approx(p.loc["Company", "ytd_gap"], abs=0.005)
+
+
+@given(day=st.integers(min_value=1, max_value=31),
+       sold=st.lists(st.integers(min_value=0, max_value=10_000), min_size=4, max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_attribution_mid_month_children_add_up_to_the_parent(day, sold):
+    cube, tg = _mid_month_case()
+    oct_ = cube["month"] == pd.Period("2025-10", freq="M")
+    cube.loc[oct_, "amount"] = [sold[0] / 100, sold[1] / 100]
+    a = attribution(cube, tg, month="2025-10", as_of=f"2025-10-{day:02d}",
+                    spans=("month", "qtd", "ytd"))
+    for _key, g in a.groupby(["span", "parent"]):
+        t = g["target"].fillna(0).sum()
+        parent_gap = round(t - g["actual"].sum(), 2)
+        assert round(g["gap"].sum(), 2) == pytest.approx(parent_gap, abs=0.011)

@@ -12,10 +12,15 @@ from hypothesis import strategies as st
 
 from salesnb.cube import build_cube, monthly_actuals
 from salesnb.exceptions import DataError, ParamsError
-from salesnb.progress import monthly_progress, progress, required_run_rate_by_month
+from salesnb.progress import (
+    monthly_progress,
+    pace_reasons,
+    progress,
+    required_run_rate_by_month,
+)
 from salesnb.targets import monthly_targets
 
-# the contract in progress_cols.md, written out again so a change there is noticed here
+# the contract in README.md (progress.csv), written out again so a change there is noticed here
 CONTRACT = [
     "level", "unit", "team", "month", "metric",
     "target", "actual", "attainment", "gap",
@@ -25,6 +30,7 @@ CONTRACT = [
     "month_time_progress", "time_progress", "expected_to_date", "pace", "seasonal_pace",
     "months_remaining", "required_run_rate",
     "prev_actual", "mom", "last_year_actual", "yoy",
+    "mtd_target", "mtd_attainment", "planned_progress", "calendar_pace", "time_left_months",
 ]
 
 
@@ -88,7 +94,8 @@ def test_progress_row_order_company_teams_reps(actuals, targets):
         ("month_time_progress", 1.0),               # month-end report
         ("time_progress", 59 / 365),                # 31 + 28 days of 365
         ("expected_to_date", 600 / 3600),           # (300 + 300 x 1.0) / 3600
-        ("pace", 590 / 3600 - 59 / 365),
+        ("pace", 590 / 3600 - 600 / 3600),         # against the plan: completion - planned
+        ("calendar_pace", 590 / 3600 - 59 / 365),  # against the calendar
         ("seasonal_pace", 590 / 3600 - 600 / 3600),
         ("months_remaining", 10),
         ("required_run_rate", (3600 - 590) / 10),   # 301
@@ -348,3 +355,172 @@ def test_required_run_rate_by_month_adds_up_to_the_remaining_gap(ytd, report, we
 def test_progress_duplicate_actual_rows_are_an_error(actuals, targets):
     with pytest.raises(DataError, match="more than one actual row"):
         progress(pd.concat([actuals, actuals.head(1)]), targets, month="2025-02")
+
+
+# ----------------------------------------------------------------------------- pace against the plan
+def _months_frame(level, unit, months, values, col):
+    return pd.DataFrame({"month": pd.PeriodIndex(months, freq="M"), "level": level,
+                         "unit": unit, "metric": "amount", col: values})
+
+
+@pytest.fixture
+def plan_units():
+    """A seasonal company, a rep who joined in May and a rep who left in June (2025)."""
+    year = pd.period_range("2025-01", periods=12, freq="M")
+    may_dec, jan_jun = year[4:], year[:6]
+    targets = pd.concat([
+        _months_frame("company", "Company", year, [70.0] * 10 + [150.0] * 2, "target"),
+        _months_frame("rep", "Joe", may_dec, 100.0, "target"),
+        _months_frame("rep", "Lea", jan_jun, 100.0, "target"),
+    ], ignore_index=True)
+    actuals = pd.concat([
+        _months_frame("company", "Company", year[:10], 68.0, "actual"),
+        _months_frame("rep", "Joe", may_dec[:6], 100.0, "actual"),
+        _months_frame("rep", "Lea", jan_jun, 90.0, "actual"),
+    ], ignore_index=True).assign(team=lambda d: np.where(d["level"] == "rep", "East", ""))
+    return actuals, targets
+
+
+def test_seasonal_joiner_and_leaver_against_hand_computed_values(plan_units):
+    p = progress(*plan_units, month="2025-10")
+    c, joe, lea = _row(p, "Company"), _row(p, "Joe"), _row(p, "Lea")
+    # seasonal company: 70 a month Jan-Oct, 150 in Nov and Dec (annual 1000); 68 a month sold
+    #   YTD target 700, actual 680 -> YTD attainment 680 / 700 = 97.1 %
+    #   planned progress 700 / 1000 = 0.70, annual completion 0.68 -> pace -2 points (on plan)
+    #   time progress Jan 1 - Oct 31 = 304 / 365 days -> calendar pace 0.68 - 0.8329 = -15.3
+    #   required run-rate (1000 - 680) / 2 months = 160
+    assert c["ytd_attainment"] == pytest.approx(680 / 700)
+    assert c["planned_progress"] == pytest.approx(0.70)
+    assert c["pace"] == pytest.approx(-0.02)
+    assert c["time_progress"] == pytest.approx(304 / 365)
+    assert c["calendar_pace"] == pytest.approx(0.68 - 304 / 365)
+    assert c["required_run_rate"] == pytest.approx(160.0)
+    # joiner: 100 a month May-Dec (annual 800), 100 a month sold May-Oct (600)
+    #   own period May 1 - Dec 31 = 245 days, 184 of them elapsed -> time progress 184 / 245
+    #   planned progress 600 / 800 = 0.75 = annual completion -> pace 0 (not 0.75 - 304/365)
+    assert joe["time_progress"] == pytest.approx(184 / 245)
+    assert joe["planned_progress"] == pytest.approx(0.75)
+    assert joe["pace"] == pytest.approx(0.0)
+    assert joe["calendar_pace"] == pytest.approx(0.75 - 184 / 245)
+    assert joe["months_remaining"] == 2 and joe["required_run_rate"] == pytest.approx(100.0)
+    # leaver: 100 a month Jan-Jun (annual 600), 90 a month sold (540); gone by October
+    #   own period Jan-Jun is over -> time progress 1, planned progress 1
+    #   pace 0.9 - 1 = -10 points = YTD attainment 540 / 600 - 100 %; no time left
+    assert lea["time_progress"] == 1.0 and lea["planned_progress"] == pytest.approx(1.0)
+    assert lea["pace"] == pytest.approx(-0.10)
+    assert lea["ytd_attainment"] == pytest.approx(0.9)
+    assert lea["months_remaining"] == 0 and np.isnan(lea["required_run_rate"])
+    assert np.isnan(lea["target"]) and np.isnan(lea["attainment"])
+
+
+def test_pace_reasons_names_the_back_loaded_months_and_the_joiners_own_year(plan_units):
+    p = progress(*plan_units, month="2025-10")
+    r = pace_reasons(p, plan_units[1]).set_index("unit")
+    # the plan puts 300 / 1000 = 30 % of the year's target in Nov and Dec (61 / 365 of days)
+    assert r.loc["Company", "later_months"] == "2025-11, 2025-12"
+    assert r.loc["Company", "later_target_share"] == pytest.approx(0.30)
+    assert r.loc["Company", "later_time_share"] == pytest.approx(61 / 365)
+    # calendar pace - pace = planned - time progress = 0.70 - 0.833: 13.3 points apart
+    assert r.loc["Company", "difference"] == pytest.approx(0.70 - 304 / 365)
+    assert bool(r.loc["Company", "notable"])
+    assert (r.loc["Joe", "first_month"], r.loc["Joe", "last_month"]) == ("2025-05", "2025-12")
+    assert bool(r.loc["Joe", "partial_year"]) and not bool(r.loc["Joe", "notable"])
+    assert not bool(r.loc["Company", "partial_year"])
+
+
+def test_mid_month_report_prorates_the_as_of_months_target_to_date():
+    # 100 a month (annual 1200); Jan-Sep sold 100 each, October 40 through the 15th
+    year = pd.period_range("2025-01", periods=12, freq="M")
+    t = _months_frame("company", "Company", year, 100.0, "target")
+    a = _months_frame("company", "Company", year[:10], [100.0] * 9 + [40.0], "actual")
+    c = _row(progress(a.assign(team=""), t, month="2025-10", as_of="2025-10-15"), "Company")
+    # October's time progress 15 / 31; its target to date 100 x 15/31 = 48.39
+    assert c["month_time_progress"] == pytest.approx(15 / 31)
+    assert c["target"] == 100.0                               # the full month's target
+    assert c["mtd_target"] == pytest.approx(100 * 15 / 31)
+    assert c["attainment"] == pytest.approx(0.40)             # of the full month
+    assert c["mtd_attainment"] == pytest.approx(40 / (100 * 15 / 31))
+    # YTD target 900 + 48.39 = 948.39; actual 940 -> gap 8.39, attainment 99.1 %
+    assert c["ytd_target"] == pytest.approx(900 + 100 * 15 / 31)
+    assert c["ytd_gap"] == pytest.approx(900 + 100 * 15 / 31 - 940)
+    assert c["ytd_attainment"] == pytest.approx(940 / (900 + 100 * 15 / 31))
+    assert c["qtd_target"] == pytest.approx(100 * 15 / 31)    # Q4 starts in October
+    # planned progress 948.39 / 1200 = 0.7903; completion 940 / 1200 = 0.7833 -> pace -0.70
+    assert c["planned_progress"] == pytest.approx((900 + 100 * 15 / 31) / 1200)
+    assert c["pace"] == pytest.approx(940 / 1200 - (900 + 100 * 15 / 31) / 1200)
+    assert c["pace"] < 0 and c["ytd_attainment"] < 1
+    # time left: Nov, Dec and 16 of October's 31 days -> 2.516 months
+    # required run-rate (1200 - 940) / 2.516 = 260 x 31 / 78 = 103.33
+    assert c["time_left_months"] == pytest.approx(2 + 16 / 31)
+    assert c["months_remaining"] == 2
+    assert c["required_run_rate"] == pytest.approx(260 * 31 / 78)
+    # by month: the gap of 260 over the rest of October (weight 100 x 16/31) and Nov, Dec
+    # (100 each): 260 x 16/78 = 53.333, 260 x 31/78 = 103.333 twice -> cents 53.33 +
+    # 103.33 + 103.33 = 259.99; the last cent goes to one of the (equal) largest remainders
+    req = required_run_rate_by_month(t, a.assign(team=""), unit="Company", level="company",
+                                     month="2025-10", as_of="2025-10-15")
+    assert list(req["month"].astype(str)) == ["2025-10", "2025-11", "2025-12"]
+    assert round(req["required"].sum() * 100) == 26_000
+    np.testing.assert_allclose(req["required"], [53.33, 103.33, 103.33], atol=0.0101)
+    assert req["target"].tolist() == [100.0, 100.0, 100.0]
+
+
+_fractions = st.floats(min_value=0.0, max_value=1000.0, allow_nan=False)
+
+
+@given(targets=st.lists(_fractions, min_size=12, max_size=12),
+       actuals=st.lists(_fractions, min_size=12, max_size=12),
+       month=st.integers(min_value=1, max_value=12), day=st.integers(min_value=1, max_value=28))
+@settings(max_examples=150, deadline=None)
+def test_pace_always_agrees_in_sign_with_ytd_attainment(targets, actuals, month, day):
+    year = pd.period_range("2025-01", periods=12, freq="M")
+    t = _months_frame("team", "East", year, targets, "target")
+    a = _months_frame("team", "East", year, actuals, "actual").assign(team="East")
+    m = year[month - 1]
+    r = _row(progress(a, t, month=m, as_of=m.start_time + pd.Timedelta(days=day - 1)), "East")
+    if np.isnan(r["ytd_attainment"]) or np.isnan(r["pace"]):
+        return
+    gap = r["ytd_attainment"] - 1
+    if abs(gap) > 1e-9:
+        assert np.sign(r["pace"]) == np.sign(gap)
+    else:
+        assert abs(r["pace"]) < 1e-9
+
+
+# ----------------------------------------------------------------------------- the sample pack
+@pytest.fixture(scope="module")
+def sample_tables():
+    from salesnb.io import load_dataset
+    from salesnb.report import prepare
+    from salesnb.sample import make_company
+    co = make_company()  # the sample company `make sample` writes (seed 0)
+    ds = load_dataset(sales=co["sales"], targets=co["targets"], org=co["org"])
+    return prepare(ds, month="2026-10")
+
+
+@pytest.mark.slow
+def test_sample_pack_pace_agrees_in_sign_with_ytd_attainment_on_every_row(sample_tables):
+    p = sample_tables["progress"]
+    rows = p[p["ytd_attainment"].notna() & p["pace"].notna()]
+    assert len(rows) > 40
+    gap = rows["ytd_attainment"] - 1
+    agree = (np.sign(rows["pace"]) == np.sign(gap)) | ((gap.abs() < 1e-9) & (rows["pace"].abs() < 1e-9))
+    assert agree.all(), rows.loc[~agree, ["level", "unit", "metric", "pace", "ytd_attainment"]]
+
+
+@pytest.mark.slow
+def test_sample_joiner_is_on_his_plan_and_has_no_behind_pace_alert(sample_tables):
+    p = sample_tables["progress"]
+    joe = p[(p["unit"] == "Joseph Baker") & (p["metric"] == "amount")].iloc[0]
+    assert joe["ytd_attainment"] > 1 and joe["pace"] > 0   # 100.7 %: ahead of his plan
+    # his year runs May-Dec (joined 16 May): 184 of 245 days
+    assert joe["time_progress"] == pytest.approx(184 / 245)
+    a = sample_tables["alerts"]
+    assert a[(a["unit"] == "Joseph Baker") & (a["rule"] == "behind_pace")].empty
+
+
+@pytest.mark.slow
+def test_sample_new_customer_targets_are_whole_customers(sample_tables):
+    t = sample_tables["targets"]
+    nc = t[t["metric"] == "new_customers"]["target"]
+    assert len(nc) and (nc == nc.round()).all()

@@ -191,7 +191,7 @@ class ProgressView:
             return Block("", say("run_rate_done", self.lang))
         req = _progress.required_run_rate_by_month(
             self.t["targets"], self.t["actuals"], unit=unit, level=level, metric="amount",
-            month=self.month, fiscal_year_start=self.fys)
+            month=self.month, fiscal_year_start=self.fys, as_of=self.meta["as_of"])
         body = self.table(req.assign(month=req["month"].astype(str)),
                           {"target": "money", "required": "money"},
                           labels={"required": self.L("required_run_rate")})
