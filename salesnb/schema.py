@@ -19,6 +19,12 @@ METRICS = ("amount", "quantity", "new_customers")
 
 @dataclass(frozen=True)
 class Column:
+    """One canonical column: its name, kind (date, str, float, period) and whether it is required.
+
+    ``not_empty`` columns must be filled in on every row; ``help`` is shown by ``salesnb``
+    commands and in messages.
+    """
+
     name: str
     kind: str
     required: bool = False
@@ -28,18 +34,23 @@ class Column:
 
 @dataclass(frozen=True)
 class TableSchema:
+    """One canonical table: its name and columns, in the order the loaded frame keeps."""
+
     name: str
     columns: tuple[Column, ...]
 
     @property
     def names(self) -> list[str]:
+        """The column names, in schema order."""
         return [c.name for c in self.columns]
 
     @property
     def required(self) -> list[str]:
+        """The required column names, in schema order."""
         return [c.name for c in self.columns if c.required]
 
     def column(self, name: str) -> Column:
+        """Return the column called ``name`` (KeyError when the table has none)."""
         for c in self.columns:
             if c.name == name:
                 return c

@@ -518,3 +518,37 @@ def test_load_params_syntax_error_names_the_file(tmp_path):
     path = write(tmp_path, "bad.yaml", "month: [2025-03\n")
     with pytest.raises(ParamsError, match="bad.yaml"):
         load_params(path)
+
+
+def test_one_column_resolver_for_the_file_reader_the_scan_and_the_database(tmp_path):
+    """The three readers map columns alike and fail alike: source, column, what it has."""
+    import sqlite3
+
+    from salesnb.engine import scan
+    from salesnb.sources import aggregate_sql
+
+    raw = pd.DataFrame({"Day": ["2025-01-02"], "team": ["East"], "rep": ["Ann"], "Total": ["5"]})
+    with sqlite3.connect(tmp_path / "t.db") as con:
+        raw.to_sql("s", con, index=False)
+    spec = {"url": f"sqlite:///{tmp_path / 't.db'}", "table": "s"}
+    mapping = {"date": "Day", "amount": "Amount"}
+    has = "'Day', 'team', 'rep', 'Total'"
+    messages = []
+    for read in (lambda: load_table(raw, "sales", columns=mapping, label="orders"),
+                 lambda: scan(raw, columns=mapping, label="orders"),
+                 lambda: aggregate_sql(spec, columns=mapping, label="orders")):
+        with pytest.raises(DataError) as e:
+            read()
+        [issue] = e.value.problems
+        assert (issue.check, issue.column, issue.file) == ("missing_columns", "amount", "orders")
+        messages.append(issue.message)
+    assert messages[0] == messages[1] == (
+        f"orders: column 'amount' is mapped to your 'Amount', which is not in the file; the "
+        f"file has {has}. Fix the 'columns:' mapping in the params file.")
+    assert messages[2] == messages[0].replace("the file", "the source")
+    # without a mapping the canonical name is found whatever its case, by all three
+    cased = raw.rename(columns={"Day": "DATE", "Total": "Amount"})
+    assert load_table(cased, "sales")[0]["amount"].tolist() == [5.0]
+    assert scan(cased)[0]["daily"]["amount"].tolist() == [5.0]
+    with pytest.raises(ParamsError, match="unknown canonical column.*'price'"):
+        scan(raw, columns={"price": "Total"})

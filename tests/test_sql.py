@@ -255,6 +255,18 @@ def test_aggregate_sql_validates_in_the_database(tmp_path):
     assert "column 'amount' (your 'Total'): empty or not a plain number in 2 records: " \
            "records 3, 4" in msg
     assert "column 'rep': empty in 2 records: records 2, 3" in msg
+    # the same Issue objects as the file reader's, one per column, rows as records from 1
+    assert [(i.check, i.column, i.rows, i.count) for i in e.value.problems] == [
+        ("bad_date", "date", [2, 4], 2), ("not_numeric", "amount", [3, 4], 2),
+        ("empty_value", "rep", [2, 3], 2)]
+
+
+def test_aggregate_sql_names_one_bad_record_in_the_singular(tmp_path):
+    spec = _tiny_db(tmp_path / "t.db", [("2025-01-03", "East", "Ann", 100.0, "c1", "A"),
+                                        ("2025-01-04", "", "Ann", 5.0, "c1", "A")])
+    with pytest.raises(DataError, match=r"1 problem to fix:\n- .*column 'team': empty in 1 "
+                                        r"record: record 2\. Fill in every team"):
+        aggregate_sql(spec, columns={"date": "Day", "amount": "Total"})
 
 
 def test_aggregate_sql_needs_a_team_column(tmp_path):

@@ -1,5 +1,7 @@
-"""Checks across tables: the team from the org table, reps and target units unknown,
-reporting lines that go round.
+"""Check tables against each other: teams from org, unknown reps and units, manager cycles.
+
+The team of each sale from the org table, reps and target units found in no other table,
+and reporting lines that go round.
 """
 
 from __future__ import annotations

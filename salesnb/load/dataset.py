@@ -253,7 +253,7 @@ def dataset_from_params(params: Mapping, *, engine: str | None = None) -> Datase
 
 
 def _scan(sales, engine, columns, cutoff, base_dir, issues, sources) -> dict | None:
-    """The sales digest when ``engine`` scans them where they are; None to read them here."""
+    """Return the sales digest when ``engine`` scans them where they are; None to read them here."""
     if engine == "pandas":
         return None
     kind = choose(engine, sales, base_dir)
@@ -275,7 +275,7 @@ def _scan(sales, engine, columns, cutoff, base_dir, issues, sources) -> dict | N
 
 
 def _digest_dataset(digest, tables, ctxs, issues, sources, cutoff) -> Dataset:
-    """The Dataset of scanned sales: cross-table checks on the digest's reps and teams."""
+    """Return the Dataset of scanned sales: cross-table checks on the digest's reps and teams."""
     daily, org_df = digest["daily"], tables.get("org")
     if org_df is not None:
         issues += rep_not_in_org(daily, org_df, sales_name=sources["sales"]["path"],

@@ -120,7 +120,7 @@ class Source:
         return f"file '{self.name}' cannot be read: {msg}"
 
     def order(self) -> str:
-        """SQL for a unique key in input order (file index * 2**40 + record index, from 0)."""
+        """Return SQL for a unique key in input order (file index * 2**40 + record index, from 0)."""
         if self.kind != "parquet":
             return "(row_number() OVER () - 1)"
         if len(self.files) == 1:

@@ -23,7 +23,7 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "
 
 
 def _text(col: str, typ: str) -> str:
-    """SQL: the cell as stripped text, NULL when empty (integral floats without '.0')."""
+    """Return SQL of the cell as stripped text, NULL when empty (integral floats without '.0')."""
     if typ in ("FLOAT", "DOUBLE"):
         inner = (f"CASE WHEN {col} = round({col}) AND abs({col}) < 1e15 "
                  f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END")
@@ -33,7 +33,7 @@ def _text(col: str, typ: str) -> str:
 
 
 def strip_ws(x: str) -> str:
-    """SQL: ``trim(x, whitespace)``, run only when x starts or ends with whitespace.
+    """Return SQL of ``trim(x, whitespace)``, run only when x starts or ends with whitespace.
 
     Parameters
     ----------
@@ -51,7 +51,7 @@ def strip_ws(x: str) -> str:
 
 
 def is_ws(code: str) -> str:
-    """SQL: the code point ``code`` is whitespace.
+    """Return SQL that is true when the code point ``code`` is whitespace.
 
     An OR chain, not ``IN (...)``: DuckDB turns an IN list of 6 values into a join, and a
     join loses the input order that the CSV's temporary table relies on (its rowid is the
@@ -70,7 +70,7 @@ def is_ws(code: str) -> str:
 
 
 def _date_parse(t: str, fast: str, alt: str) -> str:
-    """SQL: the DATE in text ``t`` (ISO dates and times, 2025/3/5, 2025.3.5, 2025年3月5日).
+    """Return SQL of the DATE in text ``t`` (ISO dates and times, 2025/3/5, 2025.3.5, 2025年3月5日).
 
     ``fast`` and ``alt`` are the columns made by :func:`_date_pre` one layer below: the
     plain cast and, only where it failed, the text with 年/月/日 / and . turned into ``-``.
@@ -83,7 +83,7 @@ def _date_parse(t: str, fast: str, alt: str) -> str:
 
 
 def _date_pre(t: str) -> list[str]:
-    """SQL for (fast cast, alternative text) of :func:`_date_parse`.
+    """Return SQL for (fast cast, alternative text) of :func:`_date_parse`.
 
     The slow regular expression appears once, under a CASE, so DuckDB runs it only on the
     rows the plain cast cannot read (repeated, it would be computed once for every row).
@@ -94,12 +94,12 @@ def _date_pre(t: str) -> list[str]:
 
 
 def _in_range(d: str) -> str:
-    """SQL: ``d`` when pandas can hold it (datetime64[ns] years 1678-2261), else NULL."""
+    """Return SQL of ``d`` when pandas can hold it (datetime64[ns] years 1678-2261), else NULL."""
     return f"CASE WHEN {d} BETWEEN DATE '1678-01-01' AND DATE '2261-12-31' THEN {d} END"
 
 
 def _float_parse(t: str, fast: str, alt: str) -> str:
-    """SQL: the number in text ``t`` ('¥1,234.50', '(12)', ' 3 '); NaN/inf kept for the next layer.
+    """Return SQL of the number in text ``t`` ('¥1,234.50', '(12)', ' 3 '); NaN/inf kept.
 
     Clean text takes the fast TRY_CAST (``fast``, from :func:`_float_pre`); only the rest
     (``alt``: the text without currency signs) is cleaned like salesnb.io does.
@@ -113,7 +113,7 @@ def _float_parse(t: str, fast: str, alt: str) -> str:
 
 
 def _float_pre(t: str) -> list[str]:
-    """SQL for (fast cast, text without currency signs where the cast failed)."""
+    """Return SQL for (fast cast, text without currency signs where the cast failed)."""
     return [f"TRY_CAST({t} AS DOUBLE)",
             f"CASE WHEN {t} IS NOT NULL AND TRY_CAST({t} AS DOUBLE) IS NULL "
             f"THEN regexp_replace({t}, '\\s*[¥￥$€£]\\s*', '', 'g') END"]
@@ -217,7 +217,7 @@ def relation(src: Source, found: dict, types: dict, *, duplicates: bool,
 
 
 def blank_sql(cols: list[str]) -> str:
-    """SQL: true when every cell of the row is empty (such CSV rows are skipped, as in pandas).
+    """Return SQL that is true when every cell of the row is empty (such CSV rows are skipped).
 
     Parameters
     ----------

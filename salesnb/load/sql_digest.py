@@ -18,7 +18,7 @@ import pandas as pd
 from ..exceptions import DataError, ParamsError
 from ..schema import CUBE_COLUMNS, DIGEST_NEEDS
 from .coerce import STR_DTYPE
-from .issues import as_of_date, raise_issues, resolve_columns
+from .issues import Issue, as_of_date, raise_issues, resolve_columns, rows_text
 from .sql import connect, db_error, fetch, from_clause
 from .sql_spec import check_spec, source_label
 
@@ -26,7 +26,7 @@ __all__ = ["aggregate_sql"]
 
 
 def _exprs(found: dict, dialect) -> dict:
-    """SQL expressions of the canonical columns over ``src`` (dialect switches)."""
+    """Return SQL expressions of the canonical columns over ``src`` (dialect switches)."""
     q = dialect.identifier_preparer.quote
     col = {c: f"src.{q(u)}" for c, u in found.items()}
     name = dialect.name
@@ -47,7 +47,11 @@ def _exprs(found: dict, dialect) -> dict:
 
 
 def _validate(con, frm: str, e: dict, found: dict, dialect, label: str) -> None:
-    """Count empty or unreadable dates, teams, reps and amounts in the database."""
+    """Count empty or unreadable dates, teams, reps and amounts in the database; raise for them.
+
+    The same message style as the file reader (source, column, count, the first records)
+    and the same DataError carrying :class:`~salesnb.load.issues.Issue` objects.
+    """
     import sqlalchemy as sa
     raw = e["raw"]
     if dialect.name == "sqlite":
@@ -62,27 +66,30 @@ def _validate(con, frm: str, e: dict, found: dict, dialect, label: str) -> None:
                       r"'^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$')")
     else:
         bad_date, bad_amount = f"{raw['date']} IS NULL", f"{raw['amount']} IS NULL"
-    checks = {"date": (bad_date, "empty or not a date"), "amount": (bad_amount, "empty or not "
-              "a plain number"), "team": (f"{e['team']} IS NULL", "empty"),
-              "rep": (f"{e['rep']} IS NULL", "empty")}
-    sums = ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond, _ in checks.values())
+    where = "in the source or its query"
+    checks = {"date": (bad_date, "bad_date", "empty or not a date",
+                       f"Write every date as YYYY-MM-DD {where}."),
+              "amount": (bad_amount, "not_numeric", "empty or not a plain number",
+                         f"Write every amount as a plain number such as 1234.50 {where}."),
+              "team": (f"{e['team']} IS NULL", "empty_value", "empty",
+                       f"Fill in every team {where}."),
+              "rep": (f"{e['rep']} IS NULL", "empty_value", "empty", f"Fill in every rep {where}.")}
+    sums = ", ".join(f"SUM(CASE WHEN {c[0]} THEN 1 ELSE 0 END)" for c in checks.values())
     counts = con.execute(sa.text(f"SELECT {sums} FROM {frm} AS src")).one()
     problems = []
-    for (c, (cond, what)), n in zip(checks.items(), counts, strict=True):
+    for (c, (cond, check, what, fix)), n in zip(checks.items(), counts, strict=True):
         if not n:
             continue
-        ex = con.execute(sa.text(
+        rows = [int(r) for r in con.execute(sa.text(
             f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, CASE WHEN {cond} THEN 1 ELSE 0 "
-            f"END AS bad FROM {frm} AS src) AS t WHERE bad = 1 ORDER BY rn LIMIT 5")).scalars()
+            f"END AS bad FROM {frm} AS src) AS t WHERE bad = 1 ORDER BY rn LIMIT 10")).scalars()]
+        n = int(n)
         yours = f" (your '{found[c]}')" if found[c] != c else ""
-        more = " ..." if n > 5 else ""
-        problems.append(f"- {label}: column '{c}'{yours}: {what} in {int(n)} record"
-                        f"{'s' if n != 1 else ''}: records {', '.join(map(str, ex))}{more}.")
-    if problems:
-        raise DataError(f"{label}: {len(problems)} problem{'s' if len(problems) > 1 else ''} to "
-                        "fix before aggregating in the database:\n" + "\n".join(problems)
-                        + "\nFill in every date, team, rep and amount (dates as YYYY-MM-DD, "
-                        "amounts as numbers) in the source or its query.")
+        problems.append(Issue("error", "sales", label, check, c, rows, n, [],
+                              f"{label}: column '{c}'{yours}: {what} in {n} record"
+                              f"{'s' if n != 1 else ''}: {rows_text(rows, 'record', count=n)}. "
+                              f"{fix}"))
+    raise_issues(problems, label)
 
 
 def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None,
@@ -225,8 +232,11 @@ def _warnings(con, frm: str, e: dict, names: list[str], dialect) -> dict:
 
 
 def _repeats(con, frm: str, names: list[str], dialect) -> int | None:
-    """Count rows that exactly repeat an earlier one; None when the database cannot group
-    by every column (a query with repeated column names, a JSON column)."""
+    """Count rows that exactly repeat an earlier one.
+
+    None when the database cannot group by every column (a query with repeated column
+    names, a JSON column).
+    """
     import sqlalchemy as sa
     q = dialect.identifier_preparer.quote
     cols = ", ".join(q(n) for n in names)
