@@ -41,7 +41,8 @@ DEFAULT_THRESHOLDS = {"behind_pace": -0.05, "mom_drop": -0.20, "yoy_drop": -0.10
 #: lower edges of the attainment bands; below ``watch`` is "coaching"
 DEFAULT_TIERS = {"star": 1.20, "achieved": 1.00, "watch": 0.80}
 TIER_ORDER = ("star", "achieved", "watch", "coaching", "no target")
-ALERT_COLUMNS = ["level", "unit", "team", "rule", "severity", "value", "threshold", "message"]
+ALERT_COLUMNS = ["level", "unit", "team", "rule", "severity", "value", "threshold", "message",
+                 "metric"]
 
 _RULES = ("behind_pace", "projected_miss", "mom_drop", "yoy_drop", "no_sales",
           "target_mismatch", "data_quality")
@@ -107,7 +108,7 @@ def _progress_alerts(progress: pd.DataFrame, th: dict, pace: str, amt=_num) -> l
     rows = []
     for r in progress.itertuples(index=False):
         who = _who(r.level, r.unit, r.team)
-        key = dict(level=r.level, unit=r.unit, team=r.team)
+        key = dict(level=r.level, unit=r.unit, team=r.team, metric=r.metric)
         t = th["behind_pace"]
         p = getattr(r, pace)
         if t is not None and _finite(p) and p < t:
@@ -161,7 +162,7 @@ def _mismatch_alerts(mismatches: pd.DataFrame, amt=_num) -> list[dict]:
         if not _finite(diff):
             diff = r.difference
         side = "above" if diff > 0 else "below"
-        rows.append(dict(level=str(r.parent_level), unit=unit,
+        rows.append(dict(level=str(r.parent_level), unit=unit, metric=str(r.metric),
                          team=unit if r.parent_level == "team" else "", rule="target_mismatch",
                          severity="medium", value=float(r.difference), threshold=0.0, message=(
             f"The {r.year} {str(r.metric).replace('_', ' ')} targets of {unit}'s parts add "
@@ -204,7 +205,7 @@ def _projection_alerts(projection: pd.DataFrame, teams: dict, t: float,
             team = unit if level == "team" else teams.get((level, unit), "")
         chance = (f"; {r.probability * 100:.0f} % chance of reaching it"
                   if _finite(r.probability) else "")
-        rows.append(dict(level=level, unit=unit, team=team, rule="projected_miss",
+        rows.append(dict(level=level, unit=unit, team=team, metric="amount", rule="projected_miss",
                          severity="high" if ratio < 0.9 * t else "medium", value=float(ratio),
                          threshold=float(t), message=(
             f"{_who(level, unit, team)} is projected to end the year at "
@@ -257,7 +258,9 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
     -------
     DataFrame with columns ``level``, ``unit``, ``team``, ``rule``, ``severity``
     (high|medium|low), ``value`` (the number tested), ``threshold``, ``message`` (a plain
-    English sentence), sorted by severity, level (company, team, rep), unit and rule.
+    English sentence) and ``metric`` (the metric the rule speaks of: amount, quantity,
+    new_customers; "" for no_sales and data_quality), sorted by severity, level (company,
+    team, rep), unit and rule.
 
     Examples
     --------
@@ -300,7 +303,7 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
         rows += _projection_alerts(projection, teams, th["projected_miss"], amt)
     out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
     out = out.astype({"value": float, "threshold": float})
-    for col in ("level", "unit", "team", "rule", "severity", "message"):
+    for col in ("level", "unit", "team", "rule", "severity", "message", "metric"):
         out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
     order = pd.DataFrame({"s": out["severity"].map(_SEVERITY).fillna(9),
                           "l": out["level"].map(_LEVEL).fillna(9), "u": out["unit"],

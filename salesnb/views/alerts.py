@@ -16,6 +16,7 @@ from .words import say
 
 __all__ = ["AlertsView", "CompanyAlertsView", "alert_rows"]
 
+_METRIC_ZH = {"amount": "", "quantity": "销量", "new_customers": "新客户数"}
 _RULES_ZH = {"behind_pace": "落后进度", "mom_drop": "环比下降", "yoy_drop": "同比下降",
              "no_sales": "无成交", "target_mismatch": "目标不一致", "data_quality": "数据质量",
              "projected_miss": "预计未达标"}
@@ -34,7 +35,7 @@ def alert_rows(alerts: pd.DataFrame, lang: str = "en", company: str = "Company")
     ...                   "rule": ["behind_pace"], "severity": ["high"], "value": [-0.062],
     ...                   "threshold": [-0.05], "message": ["..."]})
     >>> alert_rows(a, "zh").iloc[0].tolist()
-    ['高', '华东', '落后进度', '华东落后时间进度6.2个百分点。']
+    ['高', '华东', '落后进度', '华东落后计划进度6.2个百分点。']
     """
     out = alerts[["severity", "unit", "rule", "message"]].copy()
     is_company = (alerts["level"] == "company").to_numpy() if "level" in alerts else False
@@ -50,7 +51,8 @@ def alert_rows(alerts: pd.DataFrame, lang: str = "en", company: str = "Company")
             else (company if r.level == "company" else str(r.unit))
         v = float(r.value) if r.value is not None and not pd.isna(r.value) else np.nan
         text = {
-            "behind_pace": f"{who}落后时间进度{-v * 100:.1f}个百分点。",
+            "behind_pace": f"{who}{_METRIC_ZH.get(getattr(r, 'metric', ''), '')}"
+                           f"落后计划进度{-v * 100:.1f}个百分点。",
             "mom_drop": f"{who}销售额环比下降{-v * 100:.1f} %。",
             "yoy_drop": f"{who}销售额同比下降{-v * 100:.1f} %。",
             "no_sales": f"{who}已连续{v:.0f}天没有成交。",

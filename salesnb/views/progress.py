@@ -16,9 +16,24 @@ from .. import compare as _compare
 from .. import fmt, plots
 from .. import progress as _progress
 from ..html import Block, cards_html
-from .words import month_name, say
+from .words import month_name, names, say
 
 __all__ = ["ProgressView"]
+
+_PLANNED = ("Planned", "计划进度")
+_QUANTITY = ("Quantity", "销量")
+
+
+def _count(x) -> str:
+    """Word a count: whole numbers as such, a prorated target to date with one decimal."""
+    if x is None or pd.isna(x):
+        return fmt.DASH
+    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
+
+
+def _month_only(month: str, lang: str) -> str:
+    p = cal.to_month(month)
+    return f"{p.month}月" if lang == "zh" else p.strftime("%B")
 
 
 class ProgressView:
@@ -77,6 +92,7 @@ class ProgressView:
             (self.L("ytd_actual"), self.money(r["ytd_actual"]),
              f"{self.L('ytd_target')} {self.money(r['ytd_target'])} · {fmt.pct(r['ytd_attainment'])}"),
             (self.L("annual_completion"), fmt.pct(r["annual_completion"]),
+             f"{_PLANNED[self.lang == 'zh']} {fmt.pct(r['planned_progress'])} · "
              f"{self.L('time_progress')} {fmt.pct(r['time_progress'])}"),
             (self.L("pace"), fmt.points(pace, lang=self.lang),
              ("▲ " if not pd.isna(pace) and pace >= 0 else "▼ ") + self.L("annual_target")
@@ -92,8 +108,52 @@ class ProgressView:
             sentence = say("headline", self.lang, unit=name, att=fmt.pct(r["attainment"]),
                            month=mname, actual=self.money(r["actual"]),
                            target=self.money(r["target"]), comp=fmt.pct(r["annual_completion"]),
-                           tp=fmt.pct(r["time_progress"]), pace_words=pace_words)
+                           pp=fmt.pct(r["planned_progress"]), pace_words=pace_words)
+            sentence = " ".join([sentence, *self._pace_why(r)])
+        for metric in ("quantity", "new_customers"):
+            m = self.prow(level, unit, metric)
+            if m is None or pd.isna(m["annual_target"]):
+                continue
+            cards.append((f"{self.L(metric) if metric != 'quantity' else _QUANTITY[self.lang == 'zh']}"
+                          f" · {self.L('ytd')}", _count(m["ytd_actual"]),
+                          f"{self.L('ytd_target')} {_count(m['ytd_target'])} · "
+                          f"{fmt.pct(m['ytd_attainment'])}"))
+            sentence = " ".join([sentence, self._other_metric(metric, m)])
         return Block(cards_html(cards), sentence, title=self.L("headline"))
+
+    def _pace_words(self, pace) -> str:
+        pts = fmt.points(abs(pace), lang=self.lang).lstrip("+") if not pd.isna(pace) else fmt.DASH
+        return say("ahead" if (not pd.isna(pace) and pace >= 0) else "behind", self.lang, pts=pts)
+
+    def _pace_why(self, r: pd.Series) -> list[str]:
+        """Say why pace (against the plan) and the calendar differ, when they differ."""
+        th = (self.meta.get("thresholds") or {}).get("behind_pace")
+        th = abs(float(th)) if th is not None else 0.05
+        why = _progress.pace_reasons(r.to_frame().T.infer_objects(), self.t["targets"],
+                                     threshold=th, fiscal_year_start=self.fys)
+        if why.empty or not bool(why["notable"].iloc[0]):
+            return []
+        w = why.iloc[0]
+        if bool(w["partial_year"]):
+            return [say("pace_partial", self.lang, first=month_name(w["first_month"], self.lang),
+                        last=month_name(w["last_month"], self.lang),
+                        tp=fmt.pct(r["time_progress"]))]
+        cal_pace = r["calendar_pace"]
+        pts = fmt.points(abs(cal_pace), lang=self.lang).lstrip("+")
+        cal_words = say("cal_ahead" if cal_pace >= 0 else "cal_behind", self.lang, pts=pts)
+        later = [m for m in str(w["later_months"]).split(", ") if m]
+        if not later:
+            return []
+        months = names([_month_only(m, self.lang) for m in later], self.lang, n=len(later))
+        return [say("pace_seasonal", self.lang, tp=fmt.pct(r["time_progress"]),
+                    cal_words=cal_words, share=fmt.pct(w["later_target_share"], digits=0),
+                    months=months)]
+
+    def _other_metric(self, metric: str, m: pd.Series) -> str:
+        label = self.L(metric) if metric != "quantity" else _QUANTITY[self.lang == "zh"]
+        return say("other_metric", self.lang, metric=label, ytd_actual=_count(m["ytd_actual"]),
+                   ytd_target=_count(m["ytd_target"]), ytd_att=fmt.pct(m["ytd_attainment"]),
+                   pace_words=self._pace_words(m["pace"]))
 
     def monthly_table(self) -> Block:
         """Return the fiscal year's months: target, actual, attainment, cumulative.

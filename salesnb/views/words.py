@@ -19,10 +19,18 @@ __all__ = ["SENTENCES", "say", "month_name", "updown", "names"]
 SENTENCES = {
     "en": {
         "headline": "{unit} reached {att} of its {month} target ({actual} of {target}); "
-                    "the year stands at {comp} of the annual target with {tp} of the year gone, "
-                    "{pace_words}.",
+                    "the year stands at {comp} of the annual target against {pp} planned by "
+                    "now, {pace_words}.",
         "ahead": "{pts} ahead of pace",
         "behind": "{pts} behind pace",
+        "pace_seasonal": "Against the calendar ({tp} of the year gone) it is {cal_words}: "
+                         "the plan puts {share} of the year's target in {months}.",
+        "pace_partial": "Its year runs from {first} to {last}, its months with a target: "
+                        "{tp} of that time is gone.",
+        "cal_ahead": "{pts} ahead",
+        "cal_behind": "{pts} behind",
+        "other_metric": "{metric}: {ytd_actual} so far this year against {ytd_target} "
+                        "planned by now ({ytd_att}), {pace_words}.",
         "no_target": "{unit} has no target for {month}; it sold {actual}.",
         "monthly": "{n_hit} of {n} months so far met their target; the cumulative actual is "
                    "{cum_att} of the cumulative target.",
@@ -54,9 +62,16 @@ SENTENCES = {
     },
     "zh": {
         "headline": "{unit}{month}完成目标的{att}（实际{actual}，目标{target}）；"
-                    "年度完成率{comp}，时间进度{tp}，{pace_words}。",
-        "ahead": "领先进度{pts}",
-        "behind": "落后进度{pts}",
+                    "年度完成率{comp}，计划进度{pp}，{pace_words}。",
+        "ahead": "领先计划进度{pts}",
+        "behind": "落后计划进度{pts}",
+        "pace_seasonal": "按时间进度（{tp}）计算则{cal_words}：计划把全年目标的{share}"
+                         "安排在{months}。",
+        "pace_partial": "其年度为{first}至{last}（有目标的月份），已过{tp}。",
+        "cal_ahead": "领先{pts}",
+        "cal_behind": "落后{pts}",
+        "other_metric": "{metric}：当年累积{ytd_actual}，截至目前计划{ytd_target}（{ytd_att}），"
+                        "{pace_words}。",
         "no_target": "{unit}{month}没有目标；实际销售{actual}。",
         "monthly": "今年已过{n}个月中有{n_hit}个月达成目标；累计实际为累计目标的{cum_att}。",
         "run_rate": "要完成年度目标，剩余{months}个月平均每月需完成{rr}。",
