@@ -524,3 +524,30 @@ def test_sample_new_customer_targets_are_whole_customers(sample_tables):
     t = sample_tables["targets"]
     nc = t[t["metric"] == "new_customers"]["target"]
     assert len(nc) and (nc == nc.round()).all()
+
+
+@pytest.mark.slow
+def test_sample_headlines_say_pace_against_the_plan_and_why_the_calendar_differs(sample_tables):
+    from salesnb.cache import team_slice
+    from salesnb.views.team import TeamReport
+    east = TeamReport(team_slice(sample_tables, "East"), "East")
+    p = sample_tables["progress"].set_index(["level", "unit", "metric"])
+    r = p.loc[("team", "East", "amount")]
+    text = east.headline().sentence
+    assert f"against {r['planned_progress'] * 100:.1f} % planned by now" in text
+    # East is within 1 point of its plan but 6 points behind the calendar: the sentence
+    # names the back-loaded months and their share of the year's target
+    assert abs(r["pace"]) < 0.01 and r["calendar_pace"] < -0.05
+    later = sample_tables["targets"]
+    later = later[(later["unit"] == "East") & (later["metric"] == "amount")
+                  & (later["month"] > pd.Period("2026-10", freq="M"))]["target"].sum()
+    share = f"{later / r['annual_target'] * 100:.0f} %"
+    assert f"the plan puts {share} of the year's target in November and December" in text
+    # new customers: the YTD target against the actual, whole numbers
+    nc = p.loc[("team", "East", "new_customers")]
+    assert (f"New customers: {nc['ytd_actual']:,.0f} so far this year against "
+            f"{nc['ytd_target']:,.0f} planned by now") in text
+    # the joiner's own year (May to December) is said when it makes the calendar differ
+    joe = east.headline_for("rep", "Joseph Baker").sentence
+    assert "Its year runs from May 2026 to December 2026" in joe
+    assert "ahead of pace" in joe

@@ -109,7 +109,7 @@ class ProgressView:
                            month=mname, actual=self.money(r["actual"]),
                            target=self.money(r["target"]), comp=fmt.pct(r["annual_completion"]),
                            pp=fmt.pct(r["planned_progress"]), pace_words=pace_words)
-            sentence = " ".join([sentence, *self._pace_why(r)])
+            sentence = self._sep.join([sentence, *self._pace_why(r)])
         for metric in ("quantity", "new_customers"):
             m = self.prow(level, unit, metric)
             if m is None or pd.isna(m["annual_target"]):
@@ -118,8 +118,13 @@ class ProgressView:
                           f" · {self.L('ytd')}", _count(m["ytd_actual"]),
                           f"{self.L('ytd_target')} {_count(m['ytd_target'])} · "
                           f"{fmt.pct(m['ytd_attainment'])}"))
-            sentence = " ".join([sentence, self._other_metric(metric, m)])
+            sentence = self._sep.join([sentence, self._other_metric(metric, m)])
         return Block(cards_html(cards), sentence, title=self.L("headline"))
+
+    @property
+    def _sep(self) -> str:
+        """Between two sentences: a space in English, nothing in Chinese."""
+        return "" if self.lang == "zh" else " "
 
     def _pace_words(self, pace) -> str:
         pts = fmt.points(abs(pace), lang=self.lang).lstrip("+") if not pd.isna(pace) else fmt.DASH
