@@ -33,7 +33,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check salesnb tests benchmarks
 
 lab: $(STAMP) data/sample/sales.csv
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,lab]'
+	$(BIN)/jupyter lab salesnb/notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres,bench]'

@@ -18,7 +18,7 @@ What it does:
 3. **plain way**, in the same run: for each team, ``papermill team_report.ipynb out.ipynb
    -p team T -p cache DIR/_cache -p month M -f params.yaml`` then ``jupyter nbconvert
    --to html --no-input out.ipynb``, one after the other (the company report too, when
-   ``notebooks/company_report.ipynb`` exists). The plain way reads the cache written by
+   ``salesnb/notebooks/company_report.ipynb`` exists). The plain way reads the cache written by
    step 2, so it does *not* pay for loading and preparing the data: this favours it.
    With ``--plain-teams N`` only the first N reports are timed and the total is
    extrapolated linearly to all reports (the output says so).
@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BIN = Path(sys.executable).parent  # the venv's bin: salesnb, papermill, jupyter live here
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "salesnb" / "notebooks"
 TABLES = ("sales", "targets", "org", "opportunities", "spend", "satisfaction")
 
 

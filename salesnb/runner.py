@@ -11,6 +11,7 @@ under ``<out>/_failed/``.
 from __future__ import annotations
 
 import datetime as _dt
+import importlib.resources
 import json
 import os
 import queue
@@ -34,7 +35,8 @@ from .html import page, table_html
 __all__ = ["NOTEBOOKS", "notebook_parameters", "check_params", "resolve_params", "Job",
            "render_pack", "KernelPool"]
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+# the report notebooks ship inside the package (package data), found wherever it is installed
+NOTEBOOK_DIR = Path(str(importlib.resources.files("salesnb").joinpath("notebooks")))
 NOTEBOOKS = {"team": NOTEBOOK_DIR / "team_report.ipynb",
              "company": NOTEBOOK_DIR / "company_report.ipynb",
              "week": NOTEBOOK_DIR / "team_weekly.ipynb"}

@@ -171,7 +171,7 @@ def test_params_command_lists_notebook_parameters(capsys):
 
 
 def test_notebooks_are_committed_without_outputs():
-    for path in Path(__file__).resolve().parent.parent.joinpath("notebooks").glob("*.ipynb"):
+    for path in Path(__file__).resolve().parent.parent.joinpath("salesnb", "notebooks").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]

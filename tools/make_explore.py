@@ -1,14 +1,14 @@
-"""Write notebooks/explore.ipynb, the analyst's workbook (committed without outputs).
+"""Write salesnb/notebooks/explore.ipynb, the analyst's workbook (committed without outputs).
 
 Run: .venv/bin/python tools/make_explore.py
-Check: .venv/bin/python -m pytest --nbval-lax notebooks/explore.ipynb -q
+Check: .venv/bin/python -m pytest --nbval-lax salesnb/notebooks/explore.ipynb -q
 """
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-PARAMS = '''params_file: str = "../params/sample.yaml"  # params YAML of the run (its data paths resolve against its folder)
+PARAMS = '''params_file: str = "../../params/sample.yaml"  # params YAML of the run (its data paths resolve against its folder)
 month: str = ""  # month to explore as of, YYYY-MM (empty: the params file's month)
 team: str = ""  # team to explore (empty: the rep's team, else the first team)
 rep: str = ""  # rep to explore (empty: the team's first rep)'''
@@ -35,7 +35,7 @@ This notebook walks through one run of sales data: load and check the data, then
 `salesnb` function (the same ones the HTML reports use), called in the open: copy a cell,
 change an argument, and you have your own analysis.
 
-**Start it** with `make lab` (JupyterLab opens in `notebooks/`), set the parameters below,
+**Start it** with `make lab` (JupyterLab opens in `salesnb/notebooks/`), set the parameters below,
 then *Run ▸ Run All Cells*. Each section first shows a fixed example for the chosen team, rep
 and month, then dropdowns (unit, team, rep, month) that redraw a view in place. A copy opened
 without a running kernel (or run headless) shows the views for the default selection.
@@ -391,6 +391,8 @@ sx.linked_view(
 """),
         md(NEXT),
     ]
+    for i, cell in enumerate(cells):  # stable ids: regenerating gives the same file
+        cell["id"] = f"cell-{i:02d}"
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
@@ -398,6 +400,6 @@ sx.linked_view(
 
 
 if __name__ == "__main__":
-    out = Path(__file__).resolve().parent.parent / "notebooks" / "explore.ipynb"
+    out = Path(__file__).resolve().parent.parent / "salesnb" / "notebooks" / "explore.ipynb"
     nbformat.write(explore_notebook(), out)
     print("wrote", out)

@@ -11,12 +11,12 @@ PARAMS = '''month: str = "2026-10"  # report month, YYYY-MM
 as_of: str = ""  # as-of date YYYY-MM-DD inside the month (empty: the month's last day)
 period: str = "month"  # month | week (weekly variant, with as_of)
 team: str = ""  # team to report on (empty: the first team)
-sales: str = "../data/sample/sales.csv"  # sales file: CSV, Excel or Parquet
-targets: str = "../data/sample/targets.csv"  # targets file (empty: none; see targets_rule)
-org: str = "../data/sample/org.csv"  # org file: rep -> team (empty: none)
-opportunities: str = "../data/sample/opportunities.csv"  # opportunities for the funnel (optional)
-spend: str = "../data/sample/spend.csv"  # monthly spend per team for CAC (optional)
-satisfaction: str = "../data/sample/satisfaction.csv"  # satisfaction scores (optional)
+sales: str = "../../data/sample/sales.csv"  # sales file: CSV, Excel or Parquet
+targets: str = "../../data/sample/targets.csv"  # targets file (empty: none; see targets_rule)
+org: str = "../../data/sample/org.csv"  # org file: rep -> team (empty: none)
+opportunities: str = "../../data/sample/opportunities.csv"  # opportunities for the funnel (optional)
+spend: str = "../../data/sample/spend.csv"  # monthly spend per team for CAC (optional)
+satisfaction: str = "../../data/sample/satisfaction.csv"  # satisfaction scores (optional)
 columns: dict = {}  # column mapping per table: {sales: {date: OrderDate, rep: SalesPerson}}
 fiscal_year_start: int = 1  # first month of the fiscal year (1-12)
 lang: str = "en"  # report language: en | zh
@@ -143,7 +143,7 @@ def weekly_notebook():
 
 
 if __name__ == "__main__":
-    here = Path(__file__).resolve().parent.parent / "notebooks"
+    here = Path(__file__).resolve().parent.parent / "salesnb" / "notebooks"
     nbformat.write(team_notebook(), here / "team_report.ipynb")
     nbformat.write(company_notebook(), here / "company_report.ipynb")
     nbformat.write(weekly_notebook(), here / "team_weekly.ipynb")
