@@ -183,6 +183,7 @@ def explore_notebook():
         md(INTRO),
         code("""
 import ipywidgets as widgets
+
 import salesnb as sn
 from salesnb import explore as sx
 
