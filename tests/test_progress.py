@@ -551,3 +551,5 @@ def test_sample_headlines_say_pace_against_the_plan_and_why_the_calendar_differs
     joe = east.headline_for("rep", "Joseph Baker").sentence
     assert "Its year runs from May 2026 to December 2026" in joe
     assert "ahead of pace" in joe
+    # month end: the time left is November and December
+    assert "(2 months left)" in east.run_rate_for("team", "East").sentence

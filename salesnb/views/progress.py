@@ -261,7 +261,7 @@ class ProgressView:
                           {"target": "money", "required": "money"},
                           labels={"required": self.L("required_run_rate")})
         return Block(body, say("run_rate", self.lang, rr=self.money(r["required_run_rate"]),
-                               months=int(r["months_remaining"])),
+                               months=_count(r.get("time_left_months", r["months_remaining"]))),
                      title=self.L("required_run_rate"))
 
     def _reps(self) -> pd.DataFrame:
