@@ -311,25 +311,31 @@ def test_year_end_projection_of_a_flat_series(target, prob):
 
 
 class KnownError(fc.Naive):
-    """Naive forecasts with a fixed 10 % log-normal error on every sum (huge dof: normal)."""
+    """Naive forecasts whose measured errors of every sum are a known set of log ratios."""
+
+    ERRORS = np.log([0.8, 0.9, 0.95, 1.0, 1.0, 1.05, 1.1, 1.2, 1.25])   # 9 errors
 
     def _calibrate(self, v, months):
-        self.scale_ = self.cum_scale_ = np.full(12, 0.1)
-        self.dof_ = self.cum_dof_ = np.full(12, 1e9)
+        super()._calibrate(v, months)
+        self.fallback_ = False
+        self.error_space_ = "log"
+        self.cum_errors_ = [np.sort(self.ERRORS)] * 12
 
 
-def test_year_end_probability_from_a_known_normal():
+def test_year_end_interval_and_probability_from_known_errors():
     y = monthly([100] * 6, "2025-01")
-    # remaining 6 months forecast 600, log error N(0, 0.1): P(sum >= 600) = 0.5
     p = fc.year_end_projection(y, as_of_month="2025-06", annual_target=1200, model=KnownError())
-    assert p["probability"] == pytest.approx(0.5)
-    # the 80 % interval: 600 + 600 exp(-+1.28155 x 0.1) = 600 + 527.83 .. 600 + 682.04
-    assert p["lower"] == pytest.approx(1127.83, abs=0.01)
-    assert p["upper"] == pytest.approx(1282.04, abs=0.01)
-    # need 682.04 = 600 exp(1.28155 x 0.1): reached with probability 0.10
-    p = fc.year_end_projection(y, as_of_month="2025-06", annual_target=1282.04,
+    # 9 errors, 80 %: the 1st and the 9th smallest (ranks floor(10 x 0.1), ceil(10 x 0.9))
+    assert p["lower"] == pytest.approx(600 + 600 * 0.8)
+    assert p["upper"] == pytest.approx(600 + 600 * 1.25)
+    # need 600 = forecast: 4 errors above 0, 4 below, 2 at 0 (half counted each, smoothed)
+    assert 4 / 9 <= p["probability"] <= 6 / 9
+    # need 600 x 1.25: only the largest error reaches it, smoothed: well under 1/4
+    p = fc.year_end_projection(y, as_of_month="2025-06", annual_target=600 + 750,
                                model=KnownError())
-    assert p["probability"] == pytest.approx(0.10, abs=1e-4)
+    assert 0.01 < p["probability"] < 0.25
+    p = fc.year_end_projection(y, as_of_month="2025-06", annual_target=500, model=KnownError())
+    assert p["probability"] == 1.0
 
 
 def test_year_end_projection_uses_only_data_up_to_as_of():
@@ -364,7 +370,8 @@ def test_projections_over_the_tiny_company(tiny_sales, tiny_targets):
     out = fc.projections(actuals, targets, month="2025-02")
     assert list(out.columns) == ["level", "unit", "team", "ytd_actual", "projection", "lower",
                                  "upper", "annual_target", "probability", "method", "note",
-                                 "accuracy_n", "accuracy_mae", "accuracy_mape"]
+                                 "accuracy_n", "accuracy_mae", "accuracy_mape", "rule",
+                                 "accuracy_n_vs_last_year", "accuracy_vs_last_year"]
     assert list(out["unit"]) == ["Company", "East", "West", "Ann", "Bob", "Cat", "Dan"]
     # YTD = Jan + Feb: Company 330 + 260, Dan 70 + 0
     assert out.set_index("unit")["ytd_actual"].to_dict() == {
@@ -409,3 +416,165 @@ def test_forecast_notes_read_in_the_report_language():
                                       "effects; 2 missing months filled with 0.")
     assert _note_text(note, "zh") == "历史不足24个月：不估计各月的季节效应；2个缺失月份按0补齐。"
     assert _note_text("", "zh") == ""
+
+
+# ----------------------------------------------------------------------------- issue 11
+Z80 = 1.2815515655446004      # the normal 90 % quantile: an 80 % two-sided band
+
+
+def test_new_rep_with_one_month_gets_a_bounded_band():
+    # one month of 9060: run-rate 9060, scale = half the month (4530), linear, lower >= 0
+    m = fc.make_default().fit(monthly([9060], "2025-01"))
+    out = m.predict(3)
+    assert out["forecast"].tolist() == [9060.0] * 3
+    h = np.sqrt([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(out["upper"], 9060 + Z80 * 4530 * h)
+    np.testing.assert_allclose(out["lower"], np.maximum(9060 - Z80 * 4530 * h, 0))
+    assert m.history_rule_ == "under 6 months" and m.fallback_
+
+
+def test_new_rep_with_two_months_year_end_is_sane():
+    # Jan 9060, Feb 7000: run-rate 8030; scale = the one change, 2060; 10 months remain
+    y = monthly([9060, 7000], "2025-01")
+    p = fc.year_end_projection(y, as_of_month="2025-02", annual_target=100_000)
+    assert p["projection"] == pytest.approx(16060 + 10 * 8030)
+    assert p["upper"] == pytest.approx(16060 + 10 * 8030 + Z80 * 2060 * 10)
+    assert p["lower"] == pytest.approx(16060 + 10 * 8030 - Z80 * 2060 * 10)
+    assert p["upper"] < 3 * p["projection"]        # not $1.37B against $9.06K
+    assert 0 < p["probability"] < 1
+
+
+@pytest.mark.parametrize("n, rule, selected", [
+    (4, "under 6 months", ["RunRate"]),
+    (10, "6-12 months", ["TrendSeasonalBlend"]),
+])
+def test_short_history_fallbacks(n, rule, selected):
+    m = fc.make_default().fit(seasonal_trend(n))
+    assert m.history_rule_ == rule and m.selected_ == selected
+    f = fc.forecast_series(seasonal_trend(n), 2)
+    assert f.attrs["rule"] == rule
+
+
+def test_under_six_months_forecast_is_the_mean_of_the_last_three():
+    out = fc.forecast_series(monthly([10, 20, 30, 40]), 2)
+    assert out["forecast"].tolist() == [30.0, 30.0]
+
+
+def test_13_to_23_months_chooses_among_non_seasonal_candidates():
+    m = fc.make_default().fit(seasonal_trend(20))
+    assert m.history_rule_ == "13-23 months"
+    assert fc.NOTE_NO_MONTH_EFFECTS in m.note_
+    assert set(m.scores_) == {"SeasonalNaive", "TrendSeasonalBlend", "ETS(mul)", "ETS(log)", "Theta"}
+
+
+def test_default_chooses_by_out_of_sample_error():
+    # an exact repeating pattern: seasonal naive's backtest error is 0, so it is among the chosen
+    y = monthly([80, 90, 130, 70, 100, 120, 60, 95, 140, 85, 90, 110] * 4)
+    m = fc.make_default().fit(y)
+    assert m.history_rule_ == "24 months or more"
+    assert m.scores_["SeasonalNaive"] == 0.0 and "SeasonalNaive" in m.selected_
+    assert list(m.scores_.values()) == sorted(m.scores_.values())
+
+
+def test_default_is_deterministic_across_fits():
+    y = seasonal_trend(40) + monthly(np.arange(40) % 7 * 13, "2021-01")
+    a, b = fc.make_default().fit(y), fc.make_default().fit(y)
+    pd.testing.assert_frame_equal(a.predict(8), b.predict(8))
+    assert a.sum_forecast(8, need=9000) == b.sum_forecast(8, need=9000)
+
+
+@settings(max_examples=25, deadline=None)
+@given(values=st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=50),
+       horizon=st.integers(1, 14))
+def test_default_forecast_rows_and_intervals_hold_the_point(values, horizon):
+    out = fc.forecast_series(monthly(values), horizon)
+    assert len(out) == horizon
+    assert (out["lower"] <= out["forecast"]).all() and (out["forecast"] <= out["upper"]).all()
+    assert (out["lower"] >= 0).all()
+
+
+def test_ets_origin_forecasts_equal_statsmodels_with_the_same_parameters():
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    y = seasonal_trend(48) * np.exp(np.sin(np.arange(48) * 1.7) * 0.05)
+    v = y.to_numpy()
+    e = fc.ETS("mul")
+    z, log, p = e._setup(v)
+    t = 41
+    ref = ExponentialSmoothing(
+        z[:t], trend="add", damped_trend=True, seasonal="mul", seasonal_periods=12,
+        initialization_method="known", initial_level=p["initial_level"],
+        initial_trend=p["initial_trend"], initial_seasonal=p["initial_seasons"]).fit(
+        smoothing_level=p["smoothing_level"], smoothing_trend=p["smoothing_trend"],
+        smoothing_seasonal=p["smoothing_seasonal"], damping_trend=p["damping_trend"],
+        optimized=False).forecast(7)
+    np.testing.assert_allclose(e._paths(v, y.index, [t], 7)[0], ref, rtol=1e-9)
+
+
+def test_theta_on_a_straight_line_continues_it():
+    # SES of a line lags it; Theta adds half the slope times (h - 1 + 1/a - (1-a)^n / a)
+    y = monthly(100 + 2.0 * np.arange(20))
+    f = fc.Theta().fit(y).predict(3)["forecast"].to_numpy()
+    assert np.all(np.diff(f) == pytest.approx(1.0))       # half the slope of 2 a month
+    assert f[0] > 100 + 2 * 19 - 2
+
+
+def _coverage(make, model, n_series=150, n=48, h=6, seed=0):
+    rng = np.random.default_rng(seed)
+    hits = []
+    for _ in range(n_series):
+        y = monthly(make(rng, n + h))
+        out = clone(model).fit(y.iloc[:n]).predict(h)
+        a = y.iloc[n:].to_numpy()
+        hits.extend((a >= out["lower"].to_numpy()) & (a <= out["upper"].to_numpy()))
+    return float(np.mean(hits))
+
+
+def test_calibration_white_noise_covers_80_percent():
+    # iid log-normal months around 100: the errors of a 6-month mean do not grow with h
+    cov = _coverage(lambda r, k: 100 * np.exp(r.normal(0, 0.2, k)), fc.RunRate(k=6))
+    assert 0.75 <= cov <= 0.85
+
+
+def test_calibration_trend_and_season_covers_80_percent():
+    # +1 % a month, +-20 % by month, 10 % log-normal noise: seasonal naive's errors are
+    # the noise of two months plus a year's growth, the same at every horizon
+    def make(r, k):
+        t = np.arange(k)
+        return 100 * np.exp(0.01 * t + r.normal(0, 0.1, k)) * (1 + 0.2 * np.sin(t * np.pi / 6))
+    cov = _coverage(make, fc.SeasonalNaive())
+    assert 0.75 <= cov <= 0.87
+
+
+def test_growth_exponent_of_known_error_profiles():
+    from salesnb.forecast import intervals as iv
+    rng = np.random.default_rng(1)
+    flat = [list(rng.normal(0, 1, 40)) for _ in range(12)]
+    walk = [list(rng.normal(0, 1, 40) * np.sqrt(h)) for h in range(1, 13)]
+    assert iv.growth_exponent(flat) < 0.15
+    assert 0.35 < iv.growth_exponent(walk) < 0.65
+
+
+def test_accuracy_against_last_year_matches_the_backtests():
+    y = seasonal_trend(40) * np.exp(np.cos(np.arange(40) * 2.3) * 0.08)
+    model = fc.TrendSeasonalBlend()
+    m = clone(model).fit(y)
+    ours = fc.backtest_errors(y, model, origins=12, horizons=[1])
+    sn = fc.backtest_errors(y, fc.SeasonalNaive(), origins=12, horizons=[1])
+    expect = (sn["actual"] - sn["forecast"]).abs().mean() / (
+        ours["actual"] - ours["forecast"]).abs().mean()
+    assert fc.accuracy_vs_last_year(m.accuracy_) == pytest.approx(expect)
+    words = fc.accuracy_ratio_words(12, fc.accuracy_vs_last_year(m.accuracy_))
+    assert words.startswith("Over the last 12 months")
+
+
+def test_quarter_end_projection_in_projections(tiny_sales, tiny_targets):
+    actuals = monthly_actuals(build_cube(tiny_sales))
+    t = tiny_targets.rename(columns={"target": "quarter_target"})
+    t["quarter_target"] = t["quarter_target"] / 4
+    out = fc.projections(actuals, t, month="2025-02", period="quarter")
+    assert "quarter_target" in out.columns
+    one = out[out["unit"] == "Company"].iloc[0]
+    y = actuals[actuals["unit"] == "Company"].set_index("month")["actual"]
+    p = fc.quarter_end_projection(pd.Series(y.to_numpy(), index=pd.PeriodIndex(y.index, freq="M")),
+                                  as_of_month="2025-02", quarter_target=900.0)
+    assert one["projection"] == pytest.approx(p["projection"])

@@ -1,0 +1,175 @@
+"""Year- and quarter-end projections: actual to date plus the forecast of the remaining months.
+
+The interval and the chance of reaching the target come from the errors of sums of the
+next *k* months measured at the model's rolling origins
+(:meth:`salesnb.forecast._base.Forecaster.sum_forecast`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from salesnb import calendar as cal
+from salesnb.exceptions import DataError, ParamsError
+
+from ._base import Forecaster as _Forecaster
+from ._base import as_monthly as _as_monthly
+from ._base import check_level as _check_level
+from .backtest import accuracy_vs_last_year
+from .select import make_default
+
+__all__ = ["year_end_projection", "quarter_end_projection", "projections"]
+
+
+# ----------------------------------------------------------------------------- projections
+def _projection(y, as_of_month, target, period_months, level, model):
+    level = _check_level(level)
+    s, _ = _as_monthly(y)
+    as_of = cal.to_month(as_of_month)
+    if as_of not in period_months:
+        raise ParamsError("as_of_month must fall in the period projected.")
+    hist = s[s.index <= as_of]
+    if hist.empty or hist.index[-1] < as_of:
+        last = "none" if hist.empty else str(hist.index[-1])
+        raise DataError(f"y must have data up to as_of_month {as_of}; its last month is {last}. "
+                        "Pass the month the data is complete to.")
+    ytd = float(hist[hist.index >= period_months[0]].sum())
+    k = int((period_months[-1] - as_of).n)
+    m = clone(model) if model is not None else make_default()
+    m.set_params(level=level).fit(hist)
+    target = float(target) if target is not None and np.isfinite(target) else np.nan
+    need = target - ytd
+    if k == 0:
+        fc = lo = hi = 0.0
+        prob = np.nan if not np.isfinite(target) or target == 0 else float(need <= 0)
+    else:
+        d = m.sum_forecast(k, level=level, need=need if np.isfinite(need) else None)
+        fc, lo, hi, prob = d["forecast"], d["lower"], d["upper"], d["probability"]
+        if not np.isfinite(target) or target == 0:
+            prob = np.nan
+    return {"ytd_actual": ytd, "forecast_remaining": fc, "projection": ytd + fc,
+            "lower": ytd + float(lo), "upper": ytd + float(hi), "probability": prob,
+            "months_remaining": k, "method": m.method_, "note": m.note_,
+            "rule": getattr(m, "history_rule_", ""),
+            "accuracy": getattr(m, "accuracy_", None)}, target
+
+
+def year_end_projection(y: pd.Series, *, as_of_month, annual_target: float | None,
+                        fiscal_year_start: int = 1, level: float = 0.8,
+                        model: _Forecaster | None = None) -> dict:
+    """Project the fiscal year's total: YTD actual + forecast of the remaining months.
+
+    Only months up to ``as_of_month`` are used. The probability of reaching the
+    target assumes the error of the remaining months' sum is normal (in log space
+    when all months are positive) with the scale measured by the model's backtest
+    (see the module note); it is NaN when the target is missing or 0.
+
+    Returns
+    -------
+    dict with ``ytd_actual``, ``forecast_remaining``, ``projection``, ``lower``,
+    ``upper`` (the ``level`` interval), ``annual_target``, ``probability``,
+    ``months_remaining``, ``method`` and ``note``.
+
+    Examples
+    --------
+    >>> y = pd.Series([100.0] * 6, index=pd.period_range("2025-01", periods=6, freq="M"))
+    >>> p = year_end_projection(y, as_of_month="2025-06", annual_target=1150.0)
+    >>> tuple(round(p[k], 6) for k in ("ytd_actual", "projection", "lower", "upper", "probability"))
+    (600.0, 1200.0, 1200.0, 1200.0, 1.0)
+    """
+    months = cal.fiscal_year_months(cal.fiscal_year(as_of_month, fiscal_year_start),
+                                    fiscal_year_start)
+    out, target = _projection(y, as_of_month, annual_target, months, level, model)
+    return {**out, "annual_target": target}
+
+
+def quarter_end_projection(y: pd.Series, *, as_of_month, quarter_target: float | None,
+                           fiscal_year_start: int = 1, level: float = 0.8,
+                           model: _Forecaster | None = None) -> dict:
+    """Project the fiscal quarter's total: quarter-to-date actual + forecast of its remaining months.
+
+    Returns
+    -------
+    dict like :func:`year_end_projection`, with ``quarter_target`` instead of
+    ``annual_target`` (``ytd_actual`` is the quarter-to-date actual).
+
+    Examples
+    --------
+    >>> y = pd.Series([100.0] * 4, index=pd.period_range("2025-01", periods=4, freq="M"))
+    >>> quarter_end_projection(y, as_of_month="2025-04", quarter_target=300.0)["projection"]
+    300.0
+    """
+    months = cal.quarter_months(as_of_month, fiscal_year_start)
+    out, target = _projection(y, as_of_month, quarter_target, months, level, model)
+    return {**out, "quarter_target": target}
+
+
+def projections(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
+                period: Literal["year", "quarter"] = "year", fiscal_year_start: int = 1,
+                level: float = 0.8, model: _Forecaster | None = None) -> pd.DataFrame:
+    """Project the year (or quarter) end of every unit in a monthly actuals table.
+
+    ``actuals`` has :func:`salesnb.cube.monthly_actuals`'s columns (one metric);
+    ``targets`` has ``level``, ``unit`` and ``annual_target`` (``quarter_target``
+    with ``period="quarter"``). Units without data up to ``month`` are left out;
+    units without a target get NaN target and probability.
+
+    Returns
+    -------
+    DataFrame with ``level``, ``unit``, ``team``, ``ytd_actual``, ``projection``,
+    ``lower``, ``upper``, ``annual_target`` (or ``quarter_target``),
+    ``probability``, ``method``, ``note``; ordered company, team, rep, then unit.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=3, freq="M"),
+    ...                   "level": "company", "unit": "Company", "team": "",
+    ...                   "metric": "amount", "actual": [100.0, 100.0, 100.0]})
+    >>> t = pd.DataFrame({"level": ["company"], "unit": ["Company"], "annual_target": [1500.0]})
+    >>> projections(a, t, month="2025-03")[["unit", "ytd_actual", "projection", "probability"]]
+          unit  ytd_actual  projection  probability
+    0  Company       300.0      1200.0          0.0
+    """
+    if period not in ("year", "quarter"):
+        raise ParamsError(f"period must be 'year' or 'quarter', got {period!r}.")
+    tcol = "annual_target" if period == "year" else "quarter_target"
+    for name, df, need in (("actuals", actuals, ["month", "level", "unit", "team", "actual"]),
+                           ("targets", targets, ["level", "unit", tcol])):
+        miss = [c for c in need if c not in df.columns]
+        if miss:
+            raise DataError(f"{name} misses columns {miss}; it has {list(df.columns)}.")
+    if "metric" in actuals.columns and actuals["metric"].nunique() > 1:
+        raise DataError(f"actuals holds several metrics {sorted(actuals['metric'].unique())}; "
+                        "filter it to one metric first.")
+    as_of = cal.to_month(month)
+    fn = year_end_projection if period == "year" else quarter_end_projection
+    tmap = {(str(lv), str(u)): t for lv, u, t in targets[["level", "unit", tcol]].itertuples(index=False)}
+    rows = []
+    for (lv, unit), g in actuals.groupby(["level", "unit"], sort=False):
+        g = g[pd.PeriodIndex(g["month"], freq="M") <= as_of].sort_values("month")
+        if g.empty or pd.Period(g["month"].iloc[-1], freq="M") < as_of:
+            continue
+        y = pd.Series(g["actual"].to_numpy(dtype=float), index=pd.PeriodIndex(g["month"], freq="M"))
+        p = fn(y, as_of_month=as_of, fiscal_year_start=fiscal_year_start, level=level, model=model,
+               **{tcol: tmap.get((str(lv), str(unit)))})
+        rows.append({"level": lv, "unit": unit, "team": g["team"].iloc[-1],
+                     "ytd_actual": p["ytd_actual"], "projection": p["projection"],
+                     "lower": p["lower"], "upper": p["upper"], tcol: p[tcol],
+                     "probability": p["probability"], "method": p["method"], "note": p["note"],
+                     "accuracy_n": (p.get("accuracy") or {}).get("n", 0),
+                     "accuracy_mae": (p.get("accuracy") or {}).get("mae", np.nan),
+                     "accuracy_mape": (p.get("accuracy") or {}).get("mape", np.nan),
+                     "rule": p["rule"],
+                     "accuracy_n_vs_last_year": (p.get("accuracy") or {}).get("n_vs_last_year", 0),
+                     "accuracy_vs_last_year": accuracy_vs_last_year(p.get("accuracy") or {})})
+    cols = ["level", "unit", "team", "ytd_actual", "projection", "lower", "upper", tcol,
+            "probability", "method", "note", "accuracy_n", "accuracy_mae", "accuracy_mape",
+            "rule", "accuracy_n_vs_last_year", "accuracy_vs_last_year"]
+    out = pd.DataFrame(rows, columns=cols)
+    order = out["level"].map({"company": 0, "team": 1, "rep": 2}).fillna(3)
+    return (out.assign(_o=order).sort_values(["_o", "unit"], kind="stable")
+            .drop(columns="_o").reset_index(drop=True))
