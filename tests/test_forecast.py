@@ -578,3 +578,28 @@ def test_quarter_end_projection_in_projections(tiny_sales, tiny_targets):
     p = fc.quarter_end_projection(pd.Series(y.to_numpy(), index=pd.PeriodIndex(y.index, freq="M")),
                                   as_of_month="2025-02", quarter_target=900.0)
     assert one["projection"] == pytest.approx(p["projection"])
+
+
+def test_quarter_forecast_block_words_the_quarter_end_projection(tiny_sales):
+    from salesnb.views.forecast import ForecastView
+    actuals = monthly_actuals(build_cube(tiny_sales))
+    targets = pd.DataFrame({"month": pd.period_range("2025-01", periods=3, freq="M"),
+                            "level": "company", "unit": "Company", "metric": "amount",
+                            "target": [300.0, 300.0, 300.0]})
+
+    class View(ForecastView):
+        level, unit, month, fys, partial_month, lang = "company", "Company", "2025-02", 1, False, "en"
+        t = {"actuals": actuals, "targets": targets}
+
+        def money(self, x):
+            return f"{x:.0f}"
+
+    text = View().quarter_forecast().sentence
+    co = actuals[actuals["level"] == "company"]
+    y = pd.Series(co["actual"].to_numpy(), index=pd.PeriodIndex(co["month"], freq="M"))
+    p = fc.quarter_end_projection(y, as_of_month="2025-02", quarter_target=900.0)
+    assert text == (f"The quarter (Jan–Mar 2025) ends near {p['projection']:.0f} (80 % range "
+                    f"{p['lower']:.0f} – {p['upper']:.0f}) against its target of 900: a "
+                    f"{p['probability'] * 100:.0f} % chance of reaching it.")
+    View.partial_month = True
+    assert View().quarter_forecast().sentence == ""

@@ -58,6 +58,7 @@ def closing_cells():
     return [
         code('r.section("forecast")'),
         code("r.forecast()"),
+        code("r.quarter_forecast()"),
         code("r.projections()"),
         code('r.section("alerts")'),
         code("r.alerts()"),

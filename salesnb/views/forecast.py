@@ -13,13 +13,14 @@ import re
 import numpy as np
 import pandas as pd
 
+from .. import calendar as cal
 from .. import cumulative as _cum
 from .. import fmt, plots
 from .. import forecast as _fc
 from ..html import Block
 from .words import say
 
-__all__ = ["ForecastView", "CompanyForecastView", "note_text"]
+__all__ = ["ForecastView", "CompanyForecastView", "note_text", "fmt_quarter"]
 
 _NOTES_ZH = {
     _fc.NOTE_RUN_RATE: "历史不足6个月：按近3个月月均（run-rate）预测",
@@ -28,6 +29,40 @@ _NOTES_ZH = {
     _fc.NOTE_LINEAR: "有零或负值的月份：按金额本身（非对数）拟合",
     _fc.NOTE_ALL_ZERO: "各月均为零：预测为0",
 }
+
+
+_QUARTER = {
+    "en": {
+        "target": "The quarter ({q}) ends near {proj} (80 % range {lo} – {hi}) against its "
+                  "target of {target}: a {prob} chance of reaching it.",
+        "no_target": "The quarter ({q}) ends near {proj} (80 % range {lo} – {hi}).",
+        "closed": "The quarter ({q}) closed at {proj} against its target of {target}.",
+    },
+    "zh": {
+        "target": "本季度（{q}）预计约{proj}（80 %区间{lo} – {hi}），季度目标{target}；达成概率{prob}。",
+        "no_target": "本季度（{q}）预计约{proj}（80 %区间{lo} – {hi}）。",
+        "closed": "本季度（{q}）收于{proj}，季度目标{target}。",
+    },
+}
+
+
+def fmt_quarter(months: pd.PeriodIndex, lang: str) -> str:
+    """Return a quarter's months as ``Jul–Sep 2026`` (``2026年7–9月`` in Chinese).
+
+    Examples
+    --------
+    >>> fmt_quarter(pd.period_range("2026-07", periods=3, freq="M"), "en")
+    'Jul–Sep 2026'
+    >>> fmt_quarter(pd.period_range("2026-07", periods=3, freq="M"), "zh")
+    '2026年7–9月'
+    """
+    a, b = months[0], months[-1]
+    if lang == "zh":
+        return (f"{a.year}年{a.month}–{b.month}月" if a.year == b.year
+                else f"{a.year}年{a.month}月–{b.year}年{b.month}月")
+    if a.year == b.year:
+        return f"{a.strftime('%b')}–{b.strftime('%b')} {a.year}"
+    return f"{a.strftime('%b')} {a.year}–{b.strftime('%b')} {b.year}"
 
 
 def note_text(note: str, lang: str) -> str:
@@ -116,9 +151,53 @@ class ForecastView:
                                                  money=self.money)
         elif len(y) >= 13:
             sentence += " " + _fc.accuracy_sentence(y, origins=12)
+        ratio = float(p.get("accuracy_vs_last_year", np.nan))
+        if np.isfinite(ratio):      # against the simplest alternative: last year's month
+            sentence += " " + _fc.accuracy_ratio_words(int(p["accuracy_n_vs_last_year"]), ratio,
+                                                       lang=self.lang)
         if note:
             sentence += " " + note
         return Block(plots.figure_svg(ax.figure), sentence)
+
+    def quarter_forecast(self) -> Block:
+        """Return where the report unit's fiscal quarter will end against its target.
+
+        The projection is :func:`salesnb.forecast.quarter_end_projection` of the unit's
+        months up to the report month (quarter-to-date actual plus the forecast of the
+        quarter's remaining months, with its calibrated 80 % range and the chance of
+        reaching the quarter's target, the sum of its monthly targets). A mid-month report
+        gets no quarter block: its last month is not complete.
+
+        Returns
+        -------
+        Block
+            One sentence (empty without history or in a mid-month report).
+        """
+        if self.partial_month:
+            return Block()
+        y = _cum.unit_history(self.t["actuals"], level=self.level, unit=self.unit,
+                              month=self.month)
+        if not len(y) or y.index[-1] != pd.Period(self.month, "M"):
+            return Block()
+        months = cal.quarter_months(self.month, self.fys)
+        tg = self.t["targets"]
+        sel = tg[(tg["level"] == self.level) & (tg["unit"] == self.unit)
+                 & (tg["metric"] == "amount")
+                 & pd.PeriodIndex(tg["month"], freq="M").isin(months)]
+        target = float(sel["target"].sum()) if len(sel) else None
+        q = _fc.quarter_end_projection(y, as_of_month=self.month, quarter_target=target,
+                                       fiscal_year_start=self.fys)
+        label = fmt_quarter(months, self.lang)
+        values = dict(q=label, proj=self.money(q["projection"]), lo=self.money(q["lower"]),
+                      hi=self.money(q["upper"]), target=self.money(q["quarter_target"]),
+                      prob=fmt.pct(q["probability"], digits=0))
+        if q["months_remaining"] == 0:
+            key = "closed"
+        elif np.isfinite(q["quarter_target"]) and q["quarter_target"] > 0:
+            key = "target"
+        else:
+            key = "no_target"
+        return Block("", _QUARTER[self.lang if self.lang in _QUARTER else "en"][key].format(**values))
 
     def projections(self) -> Block:
         """Return the year-end projection of the team and each of its reps.
