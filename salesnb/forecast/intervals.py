@@ -83,7 +83,9 @@ def conformal_bounds(errors: np.ndarray, level: float,
     p_hi = min(1.0, math.ceil((m + 1) * (1 + level) / 2) / m)
     p_lo = max(0.0, math.floor((m + 1) * (1 - level) / 2) / m)
     # rank r of n sits at position (r - 1) / (n - 1) of np.quantile's linear scale
-    pos = (lambda p: 0.0 if n == 1 else min(1.0, max(0.0, (p * n - 1) / (n - 1))))
+    def pos(p: float) -> float:
+        return 0.0 if n == 1 else min(1.0, max(0.0, (p * n - 1) / (n - 1)))
+
     lo = float(np.quantile(e, pos(p_lo))) if p_lo > 0 else float(e[0])
     hi = float(np.quantile(e, pos(p_hi)))
     return min(lo, 0.0), max(hi, 0.0)
