@@ -552,3 +552,20 @@ def test_one_column_resolver_for_the_file_reader_the_scan_and_the_database(tmp_p
     assert scan(cased)[0]["daily"]["amount"].tolist() == [5.0]
     with pytest.raises(ParamsError, match="unknown canonical column.*'price'"):
         scan(raw, columns={"price": "Total"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", "A", "B", "C", "D", "E"]), min_size=5, max_size=5))
+def test_manager_cycle_check_agrees_with_hierarchy(bosses):
+    """The loader's check (load.crosscheck) names the circle hierarchy.people_under raises on."""
+    from salesnb.hierarchy import managers, people_under
+    from salesnb.load.crosscheck import reporting_cycle
+
+    org = pd.DataFrame({"rep": list("ABCDE"), "team": "East", "manager": bosses})
+    chain = reporting_cycle(org)
+    try:
+        people_under(managers(org))
+    except DataError as e:
+        assert chain is not None and f"({' -> '.join(chain)})" in str(e)
+    else:
+        assert chain is None

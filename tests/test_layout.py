@@ -142,3 +142,10 @@ def test_the_old_module_names_still_resolve():
             assert getattr(mod, a) is not None
     assert salesnb.engine.scan is load.scan and salesnb.io.load_dataset is load.load_dataset
     assert salesnb.sources.aggregate_sql is load.aggregate_sql
+
+
+def test_the_data_layer_modules_stay_small():
+    sizes = {m: len(p.read_text(encoding="utf-8").splitlines()) for m, p in MODULES.items()
+             if m.startswith("salesnb.load")}
+    assert len(sizes) > 10
+    assert not {m: n for m, n in sizes.items() if n > 400}
