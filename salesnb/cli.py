@@ -1,4 +1,4 @@
-"""The ``salesnb`` command line: sample, validate, params, run.
+"""The ``salesnb`` command line: sample, validate, params, run, send.
 
 Exit codes: 0 success; 1 a report failed or the data has errors; 2 bad usage or params.
 """
@@ -113,6 +113,14 @@ def _run(args, pool) -> int:
     return 1 if failed else 0
 
 
+def cmd_send(args) -> int:
+    from .delivery.mail import run_dir_of, send_pack
+    params, path = _params(args.params)
+    run_dir = Path(args.run) if args.run else run_dir_of(params, path)
+    return send_pack(params, run_dir=run_dir, dry_run=args.dry_run and Path(args.dry_run),
+                     force=args.force)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="salesnb", description="Sales performance reports.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -136,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--team", action="append", default=None, metavar="NAME")
     r.add_argument("--workers", type=int, default=None)
     r.set_defaults(func=cmd_run)
+    m = sub.add_parser("send", help="e-mail each reader the reports they may see")
+    m.add_argument("params")
+    m.add_argument("--run", default=None, metavar="DIR", help="the pack (default: its out)")
+    m.add_argument("--dry-run", default=None, metavar="DIR", help="write .eml files instead")
+    m.add_argument("--force", action="store_true", help="send again what was sent before")
+    m.set_defaults(func=cmd_send)
     return ap
 
 

@@ -40,7 +40,7 @@ NOTEBOOK_DIR = Path(str(importlib.resources.files("salesnb").joinpath("notebooks
 NOTEBOOKS = {"team": NOTEBOOK_DIR / "team_report.ipynb",
              "company": NOTEBOOK_DIR / "company_report.ipynb",
              "week": NOTEBOOK_DIR / "team_weekly.ipynb"}
-RUNNER_KEYS = {"out", "workers", "base_dir", "engine"}
+RUNNER_KEYS = {"out", "workers", "base_dir", "engine", "smtp", "recipients", "pdf"}
 SECRET_WORDS = ("password", "token", "secret", "key")
 
 

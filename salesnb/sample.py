@@ -23,6 +23,7 @@ What the data holds, so reports and tests can point at it (:func:`story` finds t
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import numpy as np
@@ -246,7 +247,8 @@ def make_company(*, seed: int = 0, lang: Literal["en", "zh"] = "en", teams: int 
     * ``sales``: date, team, rep, customer_id, product, category, quantity, amount,
       order_id, region, channel
     * ``org``: rep, team, region, start, end, title, manager (each team's lead manages it;
-      the first team's lead, a sales director who also sells, manages the leads)
+      the first team's lead, a sales director who also sells, manages the leads), email
+      (at example.com)
     * ``targets``: period, level, unit, metric, target (monthly amount targets for the
       company, teams and reps that add up exactly; annual new_customers for company and teams)
     * ``opportunities``: opportunity_id, created, stage, amount, team, rep, expected_close,
@@ -346,6 +348,30 @@ _TITLES = {"en": ("Sales Director", "Team Lead", "Sales Representative"),
            "zh": ("销售总监", "团队经理", "销售代表")}
 
 
+def _emails(names) -> dict:
+    """Return an example.com address per rep: ``first.last`` for Latin names, ``rep-NNN``
+    (the rep's number) otherwise; no random draw, so adding them changes no figure.
+
+    Examples
+    --------
+    >>> _emails(["Ann Lee", "王伟", "Ann Lee"])
+    {'Ann Lee': 'ann.lee@example.com', '王伟': 'rep-002@example.com'}
+    """
+    out: dict = {}
+    used: set = set()
+    for i, name in enumerate(names):
+        if name in out:
+            continue
+        local = ".".join(re.findall(r"[a-z0-9]+", str(name).lower())) \
+            if str(name).isascii() else ""
+        local = local or f"rep-{i + 1:03d}"
+        while local in used:
+            local += f".{i + 1}"
+        used.add(local)
+        out[name] = f"{local}@example.com"
+    return out
+
+
 def _org(c, names, tnames, lang="en") -> pd.DataFrame:
     """One row per rep and team spell; each team's lead manages it, the first team's lead
     (a sales director who also sells) manages the other leads."""
@@ -378,7 +404,8 @@ def _org(c, names, tnames, lang="en") -> pd.DataFrame:
         rows.append((name, tnames[team], c["regions"][team], s, e, *line(r, team)))
     org = pd.DataFrame(rows, columns=["rep", "team", "region", "start", "end", "title",
                                       "manager"])
-    for col in ("rep", "team", "region", "title", "manager"):
+    org["email"] = org["rep"].map(_emails(names))
+    for col in ("rep", "team", "region", "title", "manager", "email"):
         org[col] = org[col].astype("str")
     for col in ("start", "end"):
         org[col] = pd.to_datetime(org[col]).astype("datetime64[ns]")

@@ -96,6 +96,7 @@ ORG = TableSchema(
         Column("title", "str", False, "job title, shown with reporting lines"),
         Column("manager", "str", False, "the rep's manager, another rep's name (reporting "
                "lines in the company report)"),
+        Column("email", "str", False, "the rep's e-mail address (salesnb send)"),
     ),
 )
 
