@@ -110,6 +110,9 @@ def _run(args, pool) -> int:
     for r in failed:
         print(f"FAILED {r['name']}: {r['error']} (notebook kept in {out / '_failed'})",
               file=sys.stderr)
+    if args.pdf or params.get("pdf"):  # PDF copies: after the HTML pack, never instead of it
+        from .delivery.pdf import write_pdfs
+        write_pdfs(out, [r["file"] for r in record["reports"] if r["status"] == "ok"])
     return 1 if failed else 0
 
 
@@ -143,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=None)
     r.add_argument("--team", action="append", default=None, metavar="NAME")
     r.add_argument("--workers", type=int, default=None)
+    r.add_argument("--pdf", action="store_true", help="also write each report as PDF")
     r.set_defaults(func=cmd_run)
     m = sub.add_parser("send", help="e-mail each reader the reports they may see")
     m.add_argument("params")
