@@ -72,6 +72,9 @@ def cmd_params(args) -> int:
         "out": ("str", "'reports/{month}'", "output folder"),
         "engine": ("str", "'auto'", "where the sales are aggregated: auto | pandas | scan "
                    "(DuckDB over large files, GROUP BY in the database)"),
+        "pdf": ("bool", "False", "also write each report as PDF (headless Chromium)"),
+        "recipients": ("dict", "{}", "salesnb send: directors, managers, reps (README: Delivery)"),
+        "smtp": ("dict", "{}", "salesnb send: host, port, user, password, security, from"),
     }
     for k, (typ, default, text) in runner_keys.items():
         print(f"  {k:<{width}}  {typ:<6} default {default:<28} {text}")
