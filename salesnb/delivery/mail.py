@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import atomic_write_bytes, atomic_write_text
 from ..exceptions import DataError, ParamsError, SalesnbError
-from ..io import atomic_write_bytes, atomic_write_text
 from . import body
 from .recipients import (
     Audience,
@@ -104,7 +104,7 @@ def read_run(run_dir: Path, params: Mapping | None = None) -> tuple[dict, Audien
     if org_file.exists():
         org = pd.read_parquet(org_file)
     elif params and params.get("org"):
-        from ..io import load_table
+        from ..load.tables import load_table
         org = load_table(params["org"], "org", columns=(params.get("columns") or {}).get("org"),
                          base_dir=params.get("base_dir"))
     else:
@@ -186,7 +186,7 @@ class Mailer:
         return text
 
     def _value(self, key: str) -> str:
-        from ..sources import expand_env
+        from ..load.sql_spec import expand_env
         raw = self.settings.get(key)
         if raw in (None, ""):
             return ""
