@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["write_cache", "read_cache", "team_slice"]
+__all__ = ["write_cache", "read_cache", "team_slice", "rep_slice", "pages_for"]
 
 _PERIOD_COLS = {"month"}
 
@@ -101,6 +101,8 @@ def team_slice(tables: dict, team: str) -> dict:
 
     out = dict(tables)
     out["meta"] = dict(tables["meta"], team=team)
+    if "pages" in tables["meta"]:
+        out["meta"]["pages"] = pages_for(tables["meta"]["pages"], team=team, reps=reps)
     for name in ("actuals", "targets", "progress", "projections"):
         out[name] = units(tables[name])
     for name in ("sales", "cube", "customer_months", "customer_sales", "product_sales",
@@ -134,4 +136,77 @@ def team_slice(tables: dict, team: str) -> dict:
     q = tables.get("quality")
     if q is not None and len(q):  # counts only: details may name other teams' reps
         out["quality"] = q.assign(detail="", rows="").reset_index(drop=True)
+    return out
+
+
+def pages_for(pages: dict, *, team: str | None = None, reps=None) -> dict:
+    """Keep the pack's page map to what one page may link to: its team, its reps.
+
+    ``pages`` (set by ``salesnb run`` in the cache's meta) maps ``index`` and ``company``
+    to file names (absent when the run wrote no such page), ``teams`` and ``reps`` to
+    ``{name: file}``. A team's slice keeps its own team and reps; a rep's slice its own.
+    """
+    reps = set(reps or ())
+    out = {k: v for k, v in pages.items() if k not in ("teams", "reps")}
+    out["teams"] = {k: v for k, v in (pages.get("teams") or {}).items() if k == team}
+    out["reps"] = {k: v for k, v in (pages.get("reps") or {}).items() if k in reps}
+    return out
+
+
+def rep_slice(tables: dict, rep: str) -> dict:
+    """Keep one rep's rows, their team's and the company's aggregates (confidential by construction).
+
+    The rep's standing among the team's reps is computed first
+    (:func:`salesnb.peers.peer_standing`, kept as ``meta["standing"]``: ranks and the
+    team's average, no name); then every table keeps only rows of this rep or of the
+    rep's team and company as a whole, so the scorecard's kernel never holds another rep's
+    figures. Alerts and tiers are the rep's own only.
+    """
+    from .peers import peer_standing
+    p = tables["progress"]
+    own = p[(p["level"] == "rep") & (p["unit"].astype(str) == str(rep))]
+    if own.empty:
+        from .exceptions import DataError
+        raise DataError(f"rep {rep!r} has no progress row in this run (no target and no sale "
+                        "this year): there is no scorecard for them.")
+    team = str(own[own["metric"] == "amount"]["team"].iloc[0]) if (own["metric"] == "amount").any() \
+        else str(own["team"].iloc[0])
+    standing = peer_standing(p, rep) if (own["metric"] == "amount").any() else None
+    base = team_slice(tables, team) if tables["meta"].get("team") != team else dict(tables)
+
+    def units(df):
+        if df is None:
+            return None
+        lv, un = df["level"].astype(str), df["unit"].astype(str)
+        keep = (lv == "company") | ((lv == "team") & (un == team)) | ((lv == "rep") & (un == rep))
+        return df[keep].reset_index(drop=True)
+
+    def by_rep(df):
+        if df is None or "rep" not in df.columns:
+            return None
+        return df[df["rep"].astype(str) == str(rep)].reset_index(drop=True)
+
+    out = dict(base)
+    out["meta"] = dict(base["meta"], team=team, rep=rep, standing=standing)
+    if "pages" in tables["meta"]:
+        out["meta"]["pages"] = pages_for(tables["meta"]["pages"], team=team, reps={rep})
+    for name in ("actuals", "targets", "progress", "projections"):
+        out[name] = units(base[name])
+    for name in ("sales", "cube", "customer_months", "customer_sales", "opportunities",
+                 "last_sale", "org"):
+        out[name] = by_rep(base.get(name))
+    out["product_sales"] = None  # team totals by product: not the rep's own
+    out["spend"] = None
+    out["satisfaction"] = None
+    a = base["attribution"]
+    out["attribution"] = a[(a["child_level"] == "rep") & (a["child"].astype(str) == str(rep))
+                           ].reset_index(drop=True)
+    al = base["alerts"]
+    out["alerts"] = al[(al["level"] == "rep") & (al["unit"].astype(str) == str(rep))
+                       ].reset_index(drop=True)
+    ti = base["tiers"]
+    out["tiers"] = ti[ti["unit"].astype(str) == str(rep)].reset_index(drop=True)
+    out["mismatches"] = None
+    out["lines"] = None
+    out["excluded"] = None
     return out

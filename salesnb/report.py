@@ -25,7 +25,7 @@ from .parameters import PARAM_DEFAULTS
 
 __all__ = ["PARAM_DEFAULTS", "prepare", "write_cache", "read_cache", "team_slice",
            "annual_targets", "teams_of", "slugify", "load_prepared", "open_team_report",
-           "open_company_report", "notebook_params"]
+           "open_company_report", "notebook_params", "open_rep_scorecard", "scorecard_reps"]
 
 
 def slugify(name: str) -> str:
@@ -385,3 +385,48 @@ def open_company_report(**params):
                         company=p.get("company") or "Company")
     rep.gross_margin = float(p.get("gross_margin", 0.3))
     return rep
+
+
+def scorecard_reps(tables: dict, team: str | None = None) -> list[str]:
+    """Return the reps who get a scorecard: a target or a sale this fiscal year (by name).
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run (or a team's slice).
+    team : str, optional
+        Only the reps of this team (their team in the progress table).
+
+    Returns
+    -------
+    list of str
+        The reps, alphabetically.
+    """
+    p = tables["progress"]
+    r = p[(p["level"] == "rep") & (p["metric"] == "amount")]
+    if team is not None:
+        r = r[r["team"].astype(str) == str(team)]
+    has = (r["annual_target"].fillna(0) > 0) | (r["ytd_actual"].fillna(0) != 0)
+    return sorted(set(r.loc[has, "unit"].astype(str)))
+
+
+def open_rep_scorecard(*, rep: str = "", **params):
+    """Return a :class:`salesnb.views.rep.RepScorecard` for ``rep``, from that rep's slice only.
+
+    With ``cache`` (set by ``salesnb run``) only the rep's team's slice is read, then cut
+    to the rep (:func:`salesnb.cache.rep_slice`); otherwise the data is loaded from the
+    params' files and sliced the same way. ``rep`` empty: the first rep with a scorecard.
+    """
+    from .cache import rep_slice
+    from .views.rep import RepScorecard
+    p = dict(PARAM_DEFAULTS)
+    p.update(params)
+    if p.get("cache"):
+        tables = read_cache(p["cache"], team=p["team"]) if p.get("team") else read_cache(p["cache"])
+    else:
+        tables = load_prepared(p)
+    rep = rep or scorecard_reps(tables, p.get("team") or None)[0]
+    view = RepScorecard(rep_slice(tables, rep), rep, lang=p["lang"], currency=p["currency"],
+                        company=p.get("company") or "Company")
+    view.gross_margin = float(p.get("gross_margin", 0.3))
+    return view

@@ -39,8 +39,10 @@ __all__ = ["NOTEBOOKS", "notebook_parameters", "check_params", "resolve_params",
 NOTEBOOK_DIR = Path(str(importlib.resources.files("salesnb").joinpath("notebooks")))
 NOTEBOOKS = {"team": NOTEBOOK_DIR / "team_report.ipynb",
              "company": NOTEBOOK_DIR / "company_report.ipynb",
-             "week": NOTEBOOK_DIR / "team_weekly.ipynb"}
-RUNNER_KEYS = {"out", "workers", "base_dir", "engine", "smtp", "recipients", "pdf"}
+             "week": NOTEBOOK_DIR / "team_weekly.ipynb",
+             "rep": NOTEBOOK_DIR / "rep_scorecard.ipynb"}
+#: scorecards: write a scorecard per rep (default true; see _scorecard_jobs)
+RUNNER_KEYS = {"out", "workers", "base_dir", "engine", "smtp", "recipients", "pdf", "scorecards"}
 SECRET_WORDS = ("password", "token", "secret", "key")
 
 
@@ -166,10 +168,11 @@ def public_params(params: dict) -> dict:
 
 @dataclass
 class Job:
-    kind: str  # team | company
+    kind: str  # team | company | week | rep
     name: str
     out_file: str
     parameters: dict
+    team: str = ""  # the team of a team or rep report
     status: str = "pending"
     error: str = ""
     seconds: float = 0.0
@@ -539,7 +542,6 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                      holidays=params.get("holidays") or (),
                      currency=params.get("currency", "$"))
     cache = out / "_cache"
-    write_cache(tables, cache)
     export_tables(tables, out)
     t_prep = time.perf_counter()
     all_teams = teams_of(tables)
@@ -563,7 +565,10 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
             slug += "-x"
         used.add(slug)
         kind = "week" if params.get("period") == "week" else "team"
-        jobs.append(Job(kind, team, f"team-{slug}.html", dict(base, team=team)))
+        jobs.append(Job(kind, team, f"team-{slug}.html", dict(base, team=team), team=team))
+    jobs += _scorecard_jobs(tables, selected, base, params)
+    tables["meta"]["pages"] = _pages(jobs)
+    write_cache(tables, cache)
     n_workers = max(1, min(pool.workers, len(jobs) or 1))
     q: queue.Queue = queue.Queue()
     for j in jobs:
@@ -615,8 +620,9 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                     "prepare_s": round(t_prep - t_load, 2),
                     "render_s": round(time.perf_counter() - t_prep, 2),
                     "total_s": round(time.perf_counter() - t_start, 2), "workers": n_workers},
-        "reports": [{"kind": j.kind, "name": j.name, "file": j.out_file, "status": j.status,
-                     "error": j.error, "seconds": j.seconds} for j in jobs],
+        "reports": [{"kind": j.kind, "name": j.name, "unit": j.name, "team": j.team,
+                     "file": j.out_file, "status": j.status, "error": j.error,
+                     "seconds": j.seconds} for j in jobs],
     }
     atomic_write_text(out / "index.html", index_html(tables, jobs, lang=lang,
                                                      currency=params.get("currency", "$")))
@@ -625,6 +631,40 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
     if interrupted:
         raise KeyboardInterrupt
     return record
+
+
+def _scorecard_jobs(tables: dict, teams: list[str], base: dict, params: dict) -> list[Job]:
+    """One scorecard job per rep of ``teams`` with a target or a sale this year.
+
+    None for the weekly variant or with ``scorecards: false``. File names are
+    ``rep-<slug>.html`` (the team files' slug rule), unique across the pack.
+    """
+    from .report import scorecard_reps, slugify
+    if not params.get("scorecards", True) or params.get("period") == "week":
+        return []
+    jobs, used = [], set()
+    for team in teams:
+        for rep in scorecard_reps(tables, team):
+            slug = slugify(rep)
+            while slug in used:
+                slug += "-x"
+            used.add(slug)
+            jobs.append(Job("rep", rep, f"rep-{slug}.html", dict(base, team=team, rep=rep),
+                            team=team))
+    return jobs
+
+
+def _pages(jobs: list[Job]) -> dict:
+    """The pack's page map for the links between pages (see :mod:`salesnb.views.links`)."""
+    pages: dict = {"index": "index.html", "teams": {}, "reps": {}}
+    for j in jobs:
+        if j.kind == "company":
+            pages["company"] = j.out_file
+        elif j.kind in ("team", "week"):
+            pages["teams"][j.name] = j.out_file
+        elif j.kind == "rep":
+            pages["reps"][j.name] = j.out_file
+    return pages
 
 
 EXPORT_TABLES = ("progress", "ranking", "attribution", "alerts")
@@ -688,12 +728,29 @@ def export_tables(tables: dict, out: Path) -> dict:
     return paths
 
 
+def _cards_line(cards: list[Job], lang: str) -> str:
+    """A sentence on the rep scorecards (each team report links its reps'); failed ones named."""
+    if not cards:
+        return ""
+    ok = sum(j.status == "ok" for j in cards)
+    failed = [j for j in cards if j.status != "ok"]
+    text = (f"{ok} of {len(cards)} rep scorecards written; each team report links its reps' "
+            "scorecards." if lang != "zh" else
+            f"已生成{len(cards)}份个人业绩卡中的{ok}份；各团队报告链接其成员的业绩卡。")
+    if failed:
+        text += (" Failed: " if lang != "zh" else " 失败：") + "; ".join(
+            f"{j.name} ({j.error})" for j in failed)
+    return f"<p>{fmt.esc(text)}</p>"
+
+
 def index_html(tables: dict, jobs: list[Job], *, lang: str, currency: str) -> str:
     """Return the pack's index page: each report with headline figures and its status."""
     import pandas as pd
     p = tables["progress"]
     p = p[p["metric"] == "amount"]
     rows = []
+    cards = [j for j in jobs if j.kind == "rep"]  # linked from their team reports, not here
+    jobs = [j for j in jobs if j.kind != "rep"]
     for j in jobs:
         level, unit = ("company", "Company") if j.kind == "company" else ("team", j.name)
         r = p[(p["level"] == level) & (p["unit"] == unit)]
@@ -736,7 +793,7 @@ def index_html(tables: dict, jobs: list[Job], *, lang: str, currency: str) -> st
             f'<p class="sub">{fmt.esc(fmt.label("generated", lang))}: '
             f'{_dt.datetime.now().strftime("%Y-%m-%d %H:%M")} · '
             f'{fmt.esc(fmt.label("last_sale", lang))}: {fmt.esc(meta["last_sale_date"])} · '
-            f"{ok}/{len(jobs)} ok</p>{tbl}<h2>{fmt.esc(fmt.label('data_quality', lang))}</h2>{qhtml}")
+            f"{ok}/{len(jobs)} ok</p>{tbl}{_cards_line(cards, lang)}<h2>{fmt.esc(fmt.label('data_quality', lang))}</h2>{qhtml}")
     return page(head, body, lang=lang)
 
 

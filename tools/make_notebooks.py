@@ -82,6 +82,7 @@ def team_notebook():
         code("r.monthly_chart()"),
         code("r.run_rate()"),
         code("r.reps_table()"),
+        code("r.scorecard_links()"),
         code("r.reps_chart()"),
         code('r.section("comparison")'),
         code("r.growth()"),
@@ -143,9 +144,37 @@ def weekly_notebook():
     return notebook(cells)
 
 
+def rep_notebook():
+    cells = [
+        md("# Rep scorecard\nOne rep, one month: progress and pace against the plan, what each "
+           "remaining month needs, tier, forecast, standing in the team (no other rep named), "
+           "customers, pipeline and alerts. Rendered by `salesnb run` for every rep with a "
+           "target or a sale this year."),
+        code("import salesnb as sn"),
+        code(PARAMS + '\nrep: str = ""  # the rep (empty: the first rep with a scorecard)',
+             tags=["parameters"]),
+        code("r = sn.report.open_rep_scorecard(rep=rep, **sn.report.notebook_params(globals()))\n"
+             "r.title()"),
+        code('r.section("progress")'),
+        code("r.headline()"),
+        code("r.coaching()"),
+        code("r.standing()"),
+        code("r.monthly_chart()"),
+        code("r.run_rate()"),
+        code('r.section("forecast")'),
+        code("r.forecast()"),
+        code("r.customers()"),
+        code("r.pipeline()"),
+        code('r.section("alerts")'),
+        code("r.alerts()"),
+    ]
+    return notebook(cells)
+
+
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent.parent / "salesnb" / "notebooks"
     nbformat.write(team_notebook(), here / "team_report.ipynb")
     nbformat.write(company_notebook(), here / "company_report.ipynb")
     nbformat.write(weekly_notebook(), here / "team_weekly.ipynb")
+    nbformat.write(rep_notebook(), here / "rep_scorecard.ipynb")
     print("wrote", here / "team_report.ipynb", here / "company_report.ipynb")

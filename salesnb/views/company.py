@@ -14,6 +14,7 @@ from .compare import CompareView
 from .drilldown import DrilldownView
 from .forecast import CompanyForecastView
 from .hierarchy import HierarchyView
+from .links import links_html, nav_html
 from .progress import ProgressView
 from .words import month_name
 
@@ -47,7 +48,10 @@ class CompanyReport(ProgressView, CompareView, DrilldownView, HierarchyView, Com
         body = (f"<h1>{fmt.esc(self.company)} · {fmt.esc(self.L('company_report'))} · "
                 f"{fmt.esc(m)}</h1><p class=\"sub\">{fmt.esc(self.L('last_sale'))}: "
                 f"{fmt.esc(self.meta['last_sale_date'])} · {fmt.esc(self.L('as_of'))} "
-                f"{fmt.esc(self.meta['as_of'])}</p>")
+                f"{fmt.esc(self.meta['as_of'])}</p>" + nav_html(self.meta, self.lang))
+        teams = (self.meta.get("pages") or {}).get("teams") or {}
+        body += links_html(dict(sorted(teams.items())),
+                           "Team reports" if self.lang != "zh" else "团队报告")
         return Block(body)
 
     def quality(self) -> Block:

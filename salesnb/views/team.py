@@ -19,6 +19,7 @@ from .compare import CompareView
 from .drilldown import DrilldownView
 from .forecast import ForecastView
 from .kpi import KpiView
+from .links import links_html, nav_html
 from .progress import ProgressView
 from .words import month_name
 
@@ -128,8 +129,21 @@ class TeamReport(ProgressView, CompareView, DrilldownView, KpiView, ForecastView
         m = month_name(self.month, self.lang)
         body = (f"<h1>{fmt.esc(self.team)} · {fmt.esc(self.L('team_report'))} · {fmt.esc(m)}</h1>"
                 f'<p class="sub">{fmt.esc(self.L("last_sale"))}: {fmt.esc(self.meta["last_sale_date"])}'
-                f' · {fmt.esc(self.L("as_of"))} {fmt.esc(self.meta["as_of"])}</p>')
+                f' · {fmt.esc(self.L("as_of"))} {fmt.esc(self.meta["as_of"])}</p>'
+                + nav_html(self.meta, self.lang, company=self.company))
         return Block(body)
+
+    def scorecard_links(self) -> Block:
+        """Return links to the team's reps' scorecards (those the run wrote; none otherwise).
+
+        Returns
+        -------
+        Block
+            One line of links, by name; empty when the pack has no scorecards.
+        """
+        reps = (self.meta.get("pages") or {}).get("reps") or {}
+        return Block(links_html(dict(sorted(reps.items())),
+                                "Scorecards" if self.lang != "zh" else "个人业绩卡"))
 
     def quality(self) -> Block:
         """Return the run's data-quality findings, counts only (details may name other teams).
