@@ -75,6 +75,8 @@ def cmd_params(args) -> int:
         "pdf": ("bool", "False", "also write each report as PDF (headless Chromium)"),
         "recipients": ("dict", "{}", "salesnb send: directors, managers, reps (README: Delivery)"),
         "smtp": ("dict", "{}", "salesnb send: host, port, user, password, security, from"),
+        "scorecards": ("bool", "True", "write a scorecard per rep (rep-<slug>.html) with a "
+                       "target or a sale this year"),
     }
     for k, (typ, default, text) in runner_keys.items():
         print(f"  {k:<{width}}  {typ:<6} default {default:<28} {text}")

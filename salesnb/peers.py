@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import calendar as cal
 from .compare import rank_units
 from .drilldown import top_customers
 from .exceptions import DataError
@@ -130,9 +131,16 @@ def rep_customers(customer_sales: pd.DataFrame, rep: str, *, month, fiscal_year_
     allc = top_customers(own, month=month, span="ytd", n=max(1, own["customer_id"].nunique()),
                          fiscal_year_start=fiscal_year_start)
     allc = allc.drop(columns="share")
+    m = cal.to_month(month)
+    fy = cal.fiscal_year_months(cal.fiscal_year(m, fiscal_year_start), fiscal_year_start)
+    span = fy[fy <= m]
+    months = pd.to_datetime(own["date"]).dt.to_period("M")
+    ids = own["customer_id"].astype(str)
+    now, before = set(ids[months.isin(span)]), set(ids[months.isin(span - 12)])
+    cid = allc["customer_id"].astype(str)
     largest = allc[allc["actual"] > 0].head(n).assign(kind="largest")
-    new = allc[(allc["actual"] > 0) & (allc["last_year"] <= 0)].head(n).assign(kind="new")
-    lost = (allc[(allc["actual"] <= 0) & (allc["last_year"] > 0)]
+    new = allc[(allc["actual"] > 0) & ~cid.isin(before)].head(n).assign(kind="new")
+    lost = (allc[cid.isin(before) & ~cid.isin(now) & (allc["last_year"] > 0)]
             .sort_values(["last_year", "customer_id"], ascending=[False, True], kind="stable")
             .head(n).assign(kind="lost"))
     return pd.concat([largest, new, lost], ignore_index=True)[cols]

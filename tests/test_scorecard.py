@@ -28,7 +28,7 @@ def _progress(rows):
 # East: Ann 0.9/90, Bob 1.2/120, Cy 0.9/95 (tie on attainment: Cy sold more), Di no target.
 # Month ranks by hand: Bob 1, Cy 2, Ann 3, Di 4 (no target ranks last); average of the three
 # with a target (0.9 + 1.2 + 0.9) / 3 = 1.0. YTD: Ann 1.05, Bob 0.95, Cy 0.80, Di NaN ->
-# Ann 1, Bob 2, Cy 3, Di 4; average (1.05 + 0.95 + 0.80) / 3 = 0.9166...
+# Ann 1, Bob 2, Cy 3, Di 4; average (1.05 + 0.95 + 0.80) / 3 = 0.9333...
 TINY = _progress([("Ann", "East", 0.9, 90.0, 1.05, 500.0), ("Bob", "East", 1.2, 120.0, 0.95, 450.0),
                   ("Cy", "East", 0.9, 95.0, 0.80, 400.0), ("Di", "East", np.nan, 10.0, np.nan, 30.0),
                   ("Zed", "West", 2.0, 999.0, 2.0, 9999.0)])
@@ -46,7 +46,7 @@ def test_peer_standing_hand_worked(rep, rank, ytd_rank):
 def test_standing_sentence_hand_worked():
     text = standing_sentence(peer_standing(TINY, "Ann"), "en")
     assert text == ("This month: 3rd of 4 in East; the team's average is 100.0 %. "
-                    "Year to date: 1st of 4; the team's average is 91.7 %.")
+                    "Year to date: 1st of 4; the team's average is 93.3 %.")
     assert "Bob" not in text and "Cy" not in text
     zh = standing_sentence(peer_standing(TINY, "Cy"), "zh")
     assert "排第2名" in zh and "排第3名" in zh and "4名" in zh
@@ -59,13 +59,15 @@ def test_peer_standing_unknown_rep():
 
 def test_rep_customers_new_and_lost():
     s = pd.DataFrame({"date": pd.to_datetime(["2024-02-01", "2024-03-01", "2025-02-01",
-                                              "2025-03-01", "2025-02-01", "2024-12-01"]),
-                      "rep": ["Ann", "Ann", "Ann", "Ann", "Bob", "Ann"],
-                      "customer_id": ["c1", "c2", "c1", "c3", "c2", "c4"],
-                      "amount": [10.0, 30.0, 25.0, 5.0, 99.0, 50.0]})
+                                              "2025-03-01", "2025-02-01", "2024-12-01",
+                                              "2024-01-01", "2025-01-01"]),
+                      "rep": ["Ann", "Ann", "Ann", "Ann", "Bob", "Ann", "Ann", "Ann"],
+                      "customer_id": ["c1", "c2", "c1", "c3", "c2", "c4", "c5", "c5"],
+                      "amount": [10.0, 30.0, 25.0, 5.0, 99.0, 50.0, -4.0, 7.0]})
     got = rep_customers(s, "Ann", month="2025-03", n=5)
     # YTD Jan-Mar 2025 against Jan-Mar 2024; c4 (Dec 2024) is outside both spans; Bob's c2 is his
-    assert got[got["kind"] == "largest"]["customer_id"].tolist() == ["c1", "c3"]
+    # c5 returned goods last year (-4): a customer then, so not new this year
+    assert got[got["kind"] == "largest"]["customer_id"].tolist() == ["c1", "c5", "c3"]
     assert got[got["kind"] == "new"]["customer_id"].tolist() == ["c3"]
     lost = got[got["kind"] == "lost"]
     assert lost["customer_id"].tolist() == ["c2"] and lost["last_year"].tolist() == [30.0]
@@ -177,6 +179,8 @@ def test_rep_slice_holds_one_rep_only():
     for name, df in s.items():
         if isinstance(df, pd.DataFrame) and len(df):
             for col in ("rep", "unit", "child"):
+                if col == "unit" and "level" not in df.columns:
+                    continue  # the team's rank among teams: a team name
                 if col in df.columns:
                     lv = df["level"] if "level" in df.columns and col == "unit" else None
                     vals = df[col] if lv is None else df.loc[lv == "rep", col]

@@ -451,7 +451,7 @@ def test_report_from_sqlite_equals_report_from_files(files, company, tmp_path):
         srcs = ({t: f"data/{t}.csv" for t in TABLES} if kind.startswith("files") else
                 {t: {"url": "sqlite:///crm.db", "table": t} for t in TABLES})
         params = resolve_params({"month": "2026-10", "currency": "$", "engine": engine,
-                                 **srcs}, base_dir=files)
+                                 "scorecards": False, **srcs}, base_dir=files)
         record = render_pack(params, out=tmp_path / kind, teams=[team], workers=1)
         assert [r["status"] for r in record["reports"]] == ["ok"], record["reports"]
         out[kind] = record

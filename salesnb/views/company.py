@@ -48,8 +48,11 @@ class CompanyReport(ProgressView, CompareView, DrilldownView, HierarchyView, Com
         body = (f"<h1>{fmt.esc(self.company)} · {fmt.esc(self.L('company_report'))} · "
                 f"{fmt.esc(m)}</h1><p class=\"sub\">{fmt.esc(self.L('last_sale'))}: "
                 f"{fmt.esc(self.meta['last_sale_date'])} · {fmt.esc(self.L('as_of'))} "
-                f"{fmt.esc(self.meta['as_of'])}</p>" + nav_html(self.meta, self.lang))
-        teams = (self.meta.get("pages") or {}).get("teams") or {}
+                f"{fmt.esc(self.meta['as_of'])}</p>")
+        pages = self.meta.get("pages") or {}
+        body += nav_html({"pages": {k: v for k, v in pages.items() if k != "company"}},
+                         self.lang)  # the overview does not link to itself
+        teams = pages.get("teams") or {}
         body += links_html(dict(sorted(teams.items())),
                            "Team reports" if self.lang != "zh" else "团队报告")
         return Block(body)
