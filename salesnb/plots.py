@@ -1,9 +1,12 @@
 """Report charts. Each function takes an already computed table and ``ax=None`` and
-returns the Axes; nothing is computed here and nothing is shown.
+returns the Axes (the small multiples, a figure of their own, return the seaborn grid);
+nothing is computed here and nothing is shown.
 
-Call :func:`use_report_style` once (reports do) for the house look: the
-colour-blind-safe Okabe-Ito palette, SVG text kept as text (so Chinese names are
-drawn by the reader's browser), readable sizes.
+seaborn draws what it is the natural tool for (the unit x month heatmap, the categorical
+bars, the small multiples); matplotlib the rest. Both read the same theme: call
+:func:`use_report_style` once (reports do) for the house look: the colour-blind-safe
+Okabe-Ito palette, SVG text kept as text (so Chinese names are drawn by the reader's
+browser), readable sizes. Importing this module changes no global state.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
 from . import fmt
@@ -22,6 +26,7 @@ from . import fmt
 __all__ = [
     "PALETTE", "use_report_style", "figure_svg", "monthly_progress", "rep_attainment",
     "forecast_chart", "attainment_heatmap", "gap_waterfall", "funnel_chart",
+    "cumulative_small_multiples",
 ]
 
 #: Okabe-Ito, safe for the common forms of colour blindness
@@ -35,6 +40,7 @@ _STYLE = {
     "figure.figsize": (8.0, 3.6), "figure.dpi": 100, "font.size": 10,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 11,
     "axes.titleweight": "bold", "axes.titlelocation": "left", "axes.grid": True,
+    "axes.axisbelow": True,
     "axes.grid.axis": "y", "grid.color": "#e5e5e5", "legend.frameon": False,
     "svg.fonttype": "none",
     "font.family": ["sans-serif"],
@@ -119,33 +125,59 @@ def monthly_progress(table: pd.DataFrame, *, ax=None, currency: str = "$", lang:
     return ax
 
 
+def _attainment_colour(v: float) -> str:
+    if np.isnan(v):
+        return PALETTE["neutral"]
+    return PALETTE["good"] if v >= 1 else (PALETTE["bad"] if v < 0.8 else PALETTE["cum_target"])
+
+
 def rep_attainment(table: pd.DataFrame, *, value: str = "attainment", ax=None,
                    reference: float | None = None, reference_label: str = "",
                    lang: str = "en", title: str | None = None):
     """Draw horizontal attainment bars per unit, with 100 % and an optional reference line.
 
-    ``table`` has unit and the ``value`` column (fractions). Units are plain strings,
-    so only the table's own units are drawn.
+    Parameters
+    ----------
+    table : DataFrame
+        ``unit`` and the ``value`` column (fractions); units are plain strings, so only
+        the table's own units are drawn, highest first.
+    value : str
+        The column to draw.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the units when None.
+    reference : float, optional
+        A reference attainment drawn as a dashed line (the team's).
+    reference_label : str
+        The reference line's legend label.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title : str, optional
+        The chart's title.
+
+    Returns
+    -------
+    matplotlib Axes
+        The bars: green at or above 100 %, amber from 80 %, vermilion below.
     """
-    t = table.sort_values(value, ascending=True, na_position="first")
+    t = table.sort_values(value, ascending=False, na_position="last")
     ax = _ax(ax, figsize=(8.0, max(1.6, 0.32 * len(t) + 0.8)))
-    vals = t[value].astype(float)
-    colors = [PALETTE["neutral"] if np.isnan(v) else
-              (PALETTE["good"] if v >= 1 else (PALETTE["bad"] if v < 0.8 else PALETTE["cum_target"]))
-              for v in vals]
-    y = np.arange(len(t))
-    ax.barh(y, vals.fillna(0), color=colors)
-    ax.set_yticks(y, [str(u) for u in t["unit"]])
+    vals = t[value].astype(float).to_numpy()
+    units = [str(u) for u in t["unit"]]
+    data = pd.DataFrame({"unit": units, "value": np.nan_to_num(vals, nan=0.0)})
+    sns.barplot(data=data, x="value", y="unit", hue="unit", order=units, hue_order=units,
+                palette=[_attainment_colour(v) for v in vals], legend=False, orient="h",
+                saturation=1.0, width=0.8, ax=ax)
     ax.axvline(1.0, color=PALETTE["line"], lw=1)
     if reference is not None and not np.isnan(reference):
         ax.axvline(reference, color=PALETTE["accent"], lw=1.2, ls="--", label=reference_label)
-        ax.legend(loc="lower right", fontsize=8)
-    for yi, v in zip(y, vals, strict=False):
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8)  # above the bars
+    for yi, v in enumerate(vals):
         ax.text((0 if np.isnan(v) else max(v, 0)) + 0.01, yi, fmt.pct(v), va="center", fontsize=8)
     _pct_axis(ax, "x")
     ax.grid(axis="x", color="#e5e5e5")
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(fmt.label("attainment", lang))
+    ax.set_ylabel("")
     if title:
         ax.set_title(title)
     return ax
@@ -183,23 +215,37 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, target: flo
 
 
 def attainment_heatmap(table: pd.DataFrame, *, ax=None, lang: str = "en", title: str | None = None):
-    """Draw a unit x month attainment heatmap from a wide table (index unit, columns months)."""
+    """Draw a unit x month attainment heatmap, each cell labelled with its percentage.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Wide: index unit, columns months, values attainment fractions (NaN: no target),
+        as :func:`salesnb.progress.attainment_matrix` returns.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the units when None.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title : str, optional
+        The chart's title.
+
+    Returns
+    -------
+    matplotlib Axes
+        The heatmap (cividis, 60 % to 140 %), with its colour bar.
+    """
     ax = _ax(ax, figsize=(8.0, max(2.0, 0.38 * len(table) + 1.0)))
-    data = table.to_numpy(dtype=float)
-    cmap = matplotlib.colormaps["cividis"]
-    im = ax.imshow(np.nan_to_num(data, nan=np.nan), aspect="auto", cmap=cmap, vmin=0.6, vmax=1.4)
-    ax.set_yticks(range(len(table.index)), [str(u) for u in table.index])
-    ax.set_xticks(range(len(table.columns)), [str(c)[-2:] for c in table.columns])
-    for i in range(data.shape[0]):
-        for j in range(data.shape[1]):
-            v = data[i, j]
-            if not np.isnan(v):
-                ax.text(j, i, f"{v * 100:.0f}", ha="center", va="center", fontsize=7,
-                        color="white" if v < 1.0 else "black")
+    data = pd.DataFrame(table.to_numpy(dtype=float), index=[str(u) for u in table.index],
+                        columns=[str(c)[-2:] for c in table.columns])
+    labels = data.map(lambda v: "" if np.isnan(v) else f"{v * 100:.0f}")
+    sns.heatmap(data, ax=ax, cmap="cividis", vmin=0.6, vmax=1.4, annot=labels, fmt="",
+                annot_kws={"fontsize": 7}, linewidths=0.5, linecolor="white",
+                cbar_kws={"fraction": 0.03,
+                          "format": FuncFormatter(lambda v, _: f"{v * 100:.0f} %")})
     ax.grid(False)
-    cb = ax.figure.colorbar(im, ax=ax, fraction=0.03)
-    cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f} %"))
+    ax.tick_params(axis="y", rotation=0)
     ax.set_xlabel(fmt.label("month", lang))
+    ax.set_ylabel("")
     if title:
         ax.set_title(title)
     return ax
@@ -226,15 +272,95 @@ def gap_waterfall(table: pd.DataFrame, *, ax=None, currency: str = "$", lang: st
 
 
 def funnel_chart(table: pd.DataFrame, *, ax=None, lang: str = "en", title: str | None = None):
-    """Draw a horizontal funnel (stage, count) with conversion labels."""
+    """Draw a horizontal funnel, first stage on top, with counts and conversion labels.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``stage``, ``count`` and optionally ``conversion`` (fractions), as
+        :func:`salesnb.kpi.funnel` returns.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the stages when None.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title : str, optional
+        The chart's title.
+
+    Returns
+    -------
+    matplotlib Axes
+        The funnel.
+    """
     ax = _ax(ax, figsize=(8.0, 0.4 * len(table) + 1.0))
-    y = np.arange(len(table))[::-1]
-    ax.barh(y, table["count"], color=PALETTE["actual"])
-    ax.set_yticks(y, [str(s) for s in table["stage"]])
-    for yi, c, conv in zip(y, table["count"], table.get("conversion", [np.nan] * len(table)), strict=False):
-        txt = f"{int(c):,}" + ("" if pd.isna(conv) else f"  ({conv * 100:.0f} %)")
+    stages = [str(s) for s in table["stage"]]
+    data = pd.DataFrame({"stage": stages, "count": table["count"].astype(float).to_numpy()})
+    sns.barplot(data=data, x="count", y="stage", order=stages, color=PALETTE["actual"],
+                orient="h", saturation=1.0, width=0.8, ax=ax)
+    conv = table["conversion"] if "conversion" in table else pd.Series(np.nan, index=table.index)
+    for yi, (c, cv) in enumerate(zip(table["count"], conv, strict=False)):
+        txt = f"{int(c):,}" + ("" if pd.isna(cv) else f"  ({cv * 100:.0f} %)")
         ax.text(c, yi, " " + txt, va="center", fontsize=8)
     ax.grid(False)
+    ax.set_xlabel(fmt.label("count", lang))
+    ax.set_ylabel("")
     if title:
         ax.set_title(title)
     return ax
+
+
+def cumulative_small_multiples(table: pd.DataFrame, *, currency: str = "$", lang: str = "en",
+                               col_wrap: int = 3, title: str | None = None):
+    """Draw one panel per unit: cumulative actual against cumulative target over the year.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``unit, month`` (Period[M]), ``cum_target``, ``cum_actual`` (NaN after the report
+        month), as :func:`salesnb.cumulative.cumulative_by_unit` returns.
+    currency : str
+        Currency symbol of the amounts.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    col_wrap : int
+        Panels per row.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    seaborn.FacetGrid
+        The grid (``grid.figure`` is the figure): every panel on one money scale, so the
+        teams' sizes compare at a glance.
+    """
+    L = lambda k: fmt.label(k, lang)  # noqa: E731
+    months = list(dict.fromkeys(str(m) for m in table["month"]))
+    pos = {m: i for i, m in enumerate(months)}
+    long = pd.concat([
+        pd.DataFrame({"unit": table["unit"].astype(str), "x": table["month"].astype(str).map(pos),
+                      "series": L(key), "value": table[key].astype(float)})
+        for key in ("cum_target", "cum_actual")], ignore_index=True).dropna(subset=["value"])
+    units = list(dict.fromkeys(table["unit"].astype(str)))
+    grid = sns.relplot(data=long, x="x", y="value", hue="series", style="series", col="unit",
+                       col_order=units, col_wrap=min(col_wrap, max(len(units), 1)), kind="line",
+                       palette={L("cum_target"): PALETTE["cum_target"],
+                                L("cum_actual"): PALETTE["actual"]},
+                       dashes={L("cum_target"): (4, 2), L("cum_actual"): ""},
+                       height=2.2, aspect=1.45, facet_kws={"sharey": True, "sharex": True})
+    ticks = list(range(0, len(months), 3)) if len(months) > 6 else list(range(len(months)))
+    tick_labels = [months[i][-2:] if lang != "zh" else f"{int(months[i][-2:])}月" for i in ticks]
+    for ax in grid.axes.flat:
+        for line in ax.lines:  # the actual months as dots, as in the monthly chart
+            if matplotlib.colors.same_color(line.get_color(), PALETTE["actual"]):
+                line.set(marker="o", markersize=3, markeredgewidth=0)
+        ax.set_xticks(ticks, tick_labels)
+        ax.tick_params(labelbottom=True)  # a panel above an empty slot keeps its months
+        _money_axis(ax, currency, lang)
+        ax.set_ylim(bottom=min(0.0, float(np.nanmin([long["value"].min(), 0.0]))))
+    grid.set_titles("{col_name}")
+    grid.set_axis_labels(L("month") + (f" ({months[0][:4]}–)" if months else ""),
+                         f"{L('amount')} ({currency})")
+    sns.move_legend(grid, "lower center", bbox_to_anchor=(0.5, -0.04), ncol=2, title=None,
+                    frameon=False)
+    if title:
+        grid.figure.suptitle(title, x=0.02, ha="left", fontweight="bold")
+    return grid

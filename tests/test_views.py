@@ -163,3 +163,43 @@ def test_forecast_path_at_the_years_end_has_no_forecast():
     y = pd.Series([5.0, 7.0], index=pd.period_range("2025-11", periods=2, freq="M"))
     hist, path = forecast_path(y, None, month="2025-12")
     assert hist["actual"].tolist() == [5.0, 12.0] and path.empty
+
+
+# ------------------------------------------------------------------------------ charts
+def test_importing_the_charts_changes_no_rcparams():
+    import subprocess
+    import sys
+    code = ("import matplotlib as m; before = dict(m.rcParams); import salesnb.plots, "
+            "salesnb.views; print(dict(m.rcParams) == before)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+def test_seaborn_charts_return_their_axes_and_grid_and_stay_small():
+    import matplotlib.pyplot as plt
+
+    from salesnb import plots
+    plots.use_report_style()
+    months = pd.period_range("2025-01", periods=12, freq="M")
+    mat = pd.DataFrame([[0.9, 1.1, np.nan], [1.2, 0.7, 1.0]], index=["E", "W"],
+                       columns=months[:3])
+    fig, ax = plt.subplots()
+    assert plots.attainment_heatmap(mat, ax=ax) is ax
+    assert [t.get_text() for t in ax.texts] == ["90", "110", "120", "70", "100"]  # no NaN cell
+    plt.close(fig)
+    ax = plots.rep_attainment(pd.DataFrame({"unit": ["Ann", "Bob"], "attainment": [0.5, 1.2]}),
+                              reference=0.9, reference_label="E 90 %")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Bob", "Ann"]  # highest on top
+    assert [round(p.get_width(), 2) for p in ax.patches] == [1.2, 0.5]
+    assert len(plots.figure_svg(ax.figure)) < 60_000
+    table = pd.DataFrame({"unit": ["E"] * 12 + ["W"] * 12, "month": list(months) * 2,
+                          "cum_target": np.arange(1, 25) * 10.0,
+                          "cum_actual": [v if i % 12 < 4 else np.nan
+                                         for i, v in enumerate(np.arange(1, 25) * 9.0)]})
+    grid = plots.cumulative_small_multiples(table, currency="$")
+    assert [ax.get_title(loc="left") for ax in grid.axes.flat] == ["E", "W"]
+    first = grid.axes.flat[0]
+    ys = sorted(tuple(line.get_ydata()) for line in first.lines if len(line.get_ydata()))
+    assert (9.0, 18.0, 27.0, 36.0) in ys  # the actual through the report month only
+    assert tuple(np.arange(1, 13) * 10.0) in ys
+    assert len(plots.figure_svg(grid.figure)) < 120_000

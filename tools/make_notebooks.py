@@ -112,7 +112,7 @@ def company_notebook():
              "r.title()"),
         code('r.section("progress")'),
         code("r.headline()"),
-        code("r.monthly_chart()"),
+        code("r.monthly_chart()"), code("r.team_progress_chart()"),
         code('r.section("comparison")'),
         code("r.team_ranking()"),
         code("r.heatmap()"),

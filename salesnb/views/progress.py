@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import calendar as cal
 from .. import compare as _compare
+from .. import cumulative as _cum
 from .. import fmt, plots
 from .. import progress as _progress
 from ..html import Block, cards_html
@@ -335,3 +336,32 @@ class ProgressView:
                 f"{worst.index[0]}今年{mat.shape[1]}个月中有{int(worst.iloc[0])}个月未达成月度目标。")
         return Block(plots.figure_svg(ax.figure), sent,
                      title="Attainment by team and month" if self.lang != "zh" else "各团队月度达成率")
+
+    def team_progress_chart(self) -> Block:
+        """Return one panel per team: cumulative actual against cumulative target this year.
+
+        Returns
+        -------
+        Block
+            The small multiples (one money scale for all panels) and a sentence counting
+            the teams at or above their cumulative target after the last whole month.
+        """
+        c = _cum.cumulative_by_unit(self.t["actuals"], self.t["targets"], month=self.month,
+                                    level="team", fiscal_year_start=self.fys)
+        if c.empty:
+            return Block()
+        grid = plots.cumulative_small_multiples(c, currency=self.currency, lang=self.lang)
+        title = ("Cumulative actual against target, by team" if self.lang != "zh"
+                 else "各团队累计实际与累计目标")
+        # a month still in progress is not yet met or missed: say the last whole month
+        through = cal.to_month(self.month) - 1 if self.partial_month else cal.to_month(self.month)
+        if not (c["month"] == through).any():  # the year's first month, still in progress
+            return Block(plots.figure_svg(grid.figure), "", title=title)
+        at = c[(c["month"] == through) & c["cum_target"].notna()]
+        if not len(at):
+            return Block(plots.figure_svg(grid.figure),
+                         say("team_progress_no_target", self.lang), title=title)
+        on = int((at["cum_actual"] >= at["cum_target"]).sum())
+        return Block(plots.figure_svg(grid.figure),
+                     say("team_progress", self.lang, n_on=on, n=len(at),
+                         month=month_name(str(through), self.lang)), title=title)

@@ -59,6 +59,9 @@ SENTENCES = {
         "alerts_none": "No alerts this month.",
         "alerts": "{n} alerts; the most serious: {first}",
         "tiers": "{star} star and {achieved} achieved reps; {coaching} need coaching.",
+        "team_progress": "After {month}, {n_on} of {n} teams are at or above their cumulative "
+                         "target; the panels share one scale, so the teams' sizes compare.",
+        "team_progress_no_target": "No targets: the panels show each team's cumulative actual.",
     },
     "zh": {
         "headline": "{unit}{month}完成目标的{att}（实际{actual}，目标{target}）；"
@@ -92,6 +95,9 @@ SENTENCES = {
         "alerts_none": "本月没有警报。",
         "alerts": "共{n}条警报；最严重的是：{first}",
         "tiers": "明星{star}人，达标{achieved}人；需辅导{coaching}人。",
+        "team_progress": "截至{month}，{n}个团队中有{n_on}个累计实际达到或超过累计目标；"
+                         "各图刻度相同，可直接比较规模。",
+        "team_progress_no_target": "没有目标：各图只显示各团队的累计实际。",
     },
 }
 
