@@ -351,6 +351,7 @@ def test_the_sample_pack_reaches_its_managers(tmp_path, smtp):
     params.write_text(
         'month: "2026-10"\nsales: data/sales.csv\ntargets: data/targets.csv\n'
         'org: data/org.csv\nout: pack\ncompany: "Sample Co."\n'
+        "scorecards: false\n"  # managers' routing only; scorecard routing: the tests above
         "recipients: {directors: [director@example.com]}\n"
         f"smtp: {{host: 127.0.0.1, port: {port}, security: none, from: r@example.com}}\n",
         encoding="utf-8")
