@@ -16,11 +16,11 @@ from .exceptions import DataError, ParamsError, SalesnbError
 __version__ = "0.1.0"
 
 _MODULES = (
-    "alerts", "cache", "calendar", "checks", "compare", "cube", "cumulative", "drilldown", "engine",
-    "exceptions", "explore",
-    "fmt", "forecast", "html", "io", "kpi", "numbers", "overview", "parameters", "plots",
-    "progress",
-    "report", "runner", "sample", "schema", "sections", "sources", "targets", "to_date", "views",
+    "alerts", "atomic", "cache", "calendar", "checks", "cli", "compare", "cube", "cumulative",
+    "delivery", "drilldown", "engine", "exceptions", "explore", "fmt", "forecast", "hierarchy",
+    "html", "io", "kpi", "load", "numbers", "overview", "parameters", "peers", "plots",
+    "progress", "report", "runner", "sample", "scanning", "schema", "sections", "sources",
+    "targets", "to_date", "views",
 )
 _FUNCTIONS = {
     "build_cube": ("cube", "build_cube"),

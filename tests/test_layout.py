@@ -149,3 +149,19 @@ def test_the_data_layer_modules_stay_small():
              if m.startswith("salesnb.load")}
     assert len(sizes) > 10
     assert not {m: n for m, n in sizes.items() if n > 400}
+
+
+def test_every_module_is_a_lazy_export():
+    """``import salesnb as sn; sn.<module>`` works for every module and sub-package."""
+    import importlib
+    from pathlib import Path
+
+    import salesnb as sn
+
+    root = Path(sn.__file__).parent
+    names = {p.stem for p in root.glob("*.py") if p.stem != "__init__"}
+    names |= {p.parent.name for p in root.glob("*/__init__.py")}
+    missing = sorted(n for n in names if n not in sn._MODULES)
+    assert missing == [], f"not in salesnb._MODULES: {missing}"
+    for name in sorted(names):
+        assert getattr(sn, name) is importlib.import_module(f"salesnb.{name}")
