@@ -15,10 +15,10 @@ from .exceptions import DataError, ParamsError, SalesnbError
 
 __version__ = "0.1.0"
 
-_MODULES = (
+_MODULES = (  # every module of the package, loaded on first use as ``sn.<name>``
     "alerts", "atomic", "cache", "calendar", "checks", "cli", "compare", "cube", "cumulative",
     "delivery", "drilldown", "engine", "exceptions", "explore", "fmt", "forecast", "hierarchy",
-    "html", "io", "kpi", "load", "numbers", "overview", "parameters", "peers", "plots",
+    "html", "io", "kpi", "load", "numbers", "overview", "parameters", "params", "peers", "plots",
     "progress", "report", "runner", "sample", "scanning", "schema", "sections", "sources",
     "targets", "to_date", "views",
 )

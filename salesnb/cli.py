@@ -17,7 +17,7 @@ __all__ = ["main"]
 
 def _params(path: str) -> tuple[dict, Path]:
     from .io import load_params
-    from .runner import check_params, resolve_params
+    from .params import check_params, resolve_params
     p = Path(path)
     raw = load_params(p)
     check_params(raw, path=str(p))
@@ -62,42 +62,31 @@ def cmd_validate(args) -> int:
 
 
 def cmd_params(args) -> int:
-    from .runner import NOTEBOOKS, notebook_parameters
-    params = notebook_parameters(NOTEBOOKS["team"])
-    width = max(len(k) for k in params)
-    print("Parameters of the report notebooks (keys of a params YAML file):")
-    for k, v in params.items():
-        print(f"  {k:<{width}}  {v['type']:<6} default {v['default']:<28} {v['help']}")
-    runner_keys = {
-        "out": ("str", "'reports/{month}'", "output folder"),
-        "engine": ("str", "'auto'", "where the sales are aggregated: auto | pandas | scan "
-                   "(DuckDB over large files, GROUP BY in the database)"),
-        "pdf": ("bool", "False", "also write each report as PDF (headless Chromium)"),
-        "recipients": ("dict", "{}", "salesnb send: directors, managers, reps (README: Delivery)"),
-        "smtp": ("dict", "{}", "salesnb send: host, port, user, password, security, from"),
-        "scorecards": ("bool", "True", "write a scorecard per rep (rep-<slug>.html) with a "
-                       "target or a sale this year"),
-    }
-    for k, (typ, default, text) in runner_keys.items():
-        print(f"  {k:<{width}}  {typ:<6} default {default:<28} {text}")
+    from .params import describe
+    rows = describe()
+    width = max(len(r[0]) for r in rows)
+    print("Parameters of a params YAML file (the report notebooks' parameters and the run's):")
+    for name, typ, default, text in rows:
+        print(f"  {name:<{width}}  {typ:<6} default {default:<10} {text}")
     return 0
 
 
 def cmd_run(args) -> int:
     from .runner import NOTEBOOK_DIR, KernelPool
-    # start the report kernels first: checking the params and loading the data overlap
-    # with their start-up (they are shut down whatever happens)
-    pool = KernelPool(max(1, int(args.workers or os.cpu_count() or 1)), cwd=NOTEBOOK_DIR)
+    params, path = _params(args.params)  # YAML and the spec check: milliseconds
+    # start the report kernels before loading the data: loading overlaps with their
+    # start-up (they are shut down whatever happens); --workers beats the file's workers
+    pool = KernelPool(max(1, int(args.workers or params["workers"] or os.cpu_count() or 1)),
+                      cwd=NOTEBOOK_DIR)
     pool.warm()
     try:
-        return _run(args, pool)
+        return _run(args, params, path, pool)
     finally:
         pool.shutdown()
 
 
-def _run(args, pool) -> int:
+def _run(args, params: dict, path: Path, pool) -> int:
     from .runner import render_pack
-    params, path = _params(args.params)
     if args.out:
         out = Path(str(args.out).format(month=params["month"]))
     elif params.get("out"):  # relative to the params file, like the data paths
@@ -105,9 +94,8 @@ def _run(args, pool) -> int:
         out = Path(os.path.relpath(out.resolve()))
     else:
         out = Path("reports/{month}".format(month=params["month"]))
-    workers = args.workers or params.get("workers") or os.cpu_count() or 1
-    record = render_pack(params, out=out, teams=args.team or None, workers=workers,
-                         params_path=str(path), pool=pool)
+    record = render_pack(params, out=out, teams=args.team or None, params_path=str(path),
+                         pool=pool)
     failed = [r for r in record["reports"] if r["status"] != "ok"]
     ok = len(record["reports"]) - len(failed)
     print(f"{ok} of {len(record['reports'])} reports written to {out}/ "

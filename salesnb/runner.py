@@ -27,6 +27,7 @@ from . import fmt
 from .atomic import atomic_write_text
 from .exceptions import ParamsError, SalesnbError
 from .html import page, table_html
+from .params import RUNNER_KEYS, check_params, resolve_params
 
 # nbformat, papermill, nbclient and the analysis modules (pandas, scikit-learn, matplotlib)
 # are imported where used: `salesnb run` starts its kernels first, so their start-up
@@ -41,8 +42,6 @@ NOTEBOOKS = {"team": NOTEBOOK_DIR / "team_report.ipynb",
              "company": NOTEBOOK_DIR / "company_report.ipynb",
              "week": NOTEBOOK_DIR / "team_weekly.ipynb",
              "rep": NOTEBOOK_DIR / "rep_scorecard.ipynb"}
-#: scorecards: write a scorecard per rep (default true; see _scorecard_jobs)
-RUNNER_KEYS = {"out", "workers", "base_dir", "engine", "smtp", "recipients", "pdf", "scorecards"}
 SECRET_WORDS = ("password", "token", "secret", "key")
 
 
@@ -81,74 +80,6 @@ def notebook_parameters(path=NOTEBOOKS["team"]) -> dict:
         out[name] = {"type": kind, "default": ast.get_source_segment(source, node.value),
                      "help": comments.get(node.lineno, "")}
     return out
-
-
-def check_params(params: dict, *, path="params") -> None:
-    """Raise ParamsError when ``params`` has a key the notebooks do not declare."""
-    known = set(notebook_parameters()) | RUNNER_KEYS
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise ParamsError(
-            f"{path}: unknown parameter(s) {unknown}. Known parameters: {sorted(known)}. "
-            "Fix the spelling or remove the key (`salesnb params` lists them with help).")
-    month = str(params.get("month", ""))
-    try:
-        if len(month) != 7:
-            raise ValueError
-        from .calendar import to_month
-        to_month(month)
-    except ValueError:
-        raise ParamsError(f"{path}: 'month' must be YYYY-MM, got {month!r}.") from None
-    fys = params.get("fiscal_year_start", 1)
-    if not isinstance(fys, int) or not 1 <= fys <= 12:
-        raise ParamsError(f"{path}: 'fiscal_year_start' must be an integer 1-12, got {fys!r}.")
-    if params.get("period", "month") not in ("month", "week"):
-        raise ParamsError(f"{path}: 'period' must be month or week, got {params.get('period')!r}.")
-    if params.get("period") == "week" and not params.get("as_of"):
-        raise ParamsError(f"{path}: 'period: week' needs an 'as_of' date (YYYY-MM-DD), the "
-                          "last day of the week to date.")
-    if params.get("as_of"):
-        import pandas as _pd
-        try:
-            day = _pd.Timestamp(str(params["as_of"]))
-        except ValueError:
-            raise ParamsError(f"{path}: 'as_of' must be a date YYYY-MM-DD, got "
-                              f"{params['as_of']!r}.") from None
-        if str(day.to_period("M")) != month:
-            raise ParamsError(f"{path}: 'as_of' {params['as_of']} is not in 'month' {month}.")
-    rule = params.get("targets_rule") or {}
-    if rule:
-        if not isinstance(rule, dict):
-            raise ParamsError(f"{path}: 'targets_rule' must be a mapping such as "
-                              "{rule: prior_year_growth, growth: 0.1}, got {rule!r}.")
-        unknown_keys = sorted(set(rule) - {"rule", "growth", "basis"})
-        if unknown_keys or rule.get("rule", "prior_year_growth") != "prior_year_growth":
-            raise ParamsError(f"{path}: 'targets_rule' {rule!r} is not known: the rule is "
-                              "prior_year_growth with keys growth (e.g. 0.1) and basis "
-                              "(annual | monthly).")
-        if rule.get("basis", "annual") not in ("annual", "monthly"):
-            raise ParamsError(f"{path}: targets_rule basis must be annual or monthly, got "
-                              f"{rule.get('basis')!r}.")
-        try:
-            float(rule.get("growth", 0.1))
-        except (TypeError, ValueError):
-            raise ParamsError(f"{path}: targets_rule growth must be a number such as 0.1, "
-                              f"got {rule.get('growth')!r}.") from None
-    if params.get("target_split", "equal") not in ("equal", "seasonal"):
-        raise ParamsError(f"{path}: 'target_split' must be equal or seasonal, got "
-                          f"{params.get('target_split')!r}.")
-    if params.get("lang", "en") not in ("en", "zh"):
-        raise ParamsError(f"{path}: 'lang' must be en or zh, got {params.get('lang')!r}.")
-
-
-def resolve_params(raw: dict, *, base_dir: Path) -> dict:
-    """Fill defaults; data paths stay as written (messages quote them) and resolve
-    against ``base_dir`` (the params file's folder), kept as ``params['base_dir']``."""
-    from .parameters import PARAM_DEFAULTS
-    p = dict(PARAM_DEFAULTS)
-    p.update(raw)
-    p["base_dir"] = str(Path(base_dir).resolve())
-    return p
 
 
 def public_params(params: dict) -> dict:
@@ -508,7 +439,8 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if pool is None:  # (the command line starts its pool even before checking params)
-        pool = KernelPool(max(1, int(workers or os.cpu_count() or 1)), cwd=NOTEBOOK_DIR)
+        n = workers or params.get("workers") or os.cpu_count() or 1  # --workers, the file's
+        pool = KernelPool(max(1, int(n)), cwd=NOTEBOOK_DIR)
         pool.warm()  # kernels start while the data loads
     try:
         return _render_pack(params, out=out, teams=teams, pool=pool, params_path=params_path,

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-PARAMS = '''params_file: str = "../../params/sample.yaml"  # params YAML of the run (its data paths resolve against its folder)
+PARAMS = '''params_file: str = ""  # params YAML of the run (its data paths resolve against its folder; empty: the sample company)
 month: str = ""  # month to explore as of, YYYY-MM (empty: the params file's month)
 team: str = ""  # team to explore (empty: the rep's team, else the first team)
 rep: str = ""  # rep to explore (empty: the team's first rep)'''
@@ -192,7 +192,8 @@ sn.plots.use_report_style()  # the reports' chart theme (explicit: importing sal
         code(PARAMS, tags=["parameters"]),
         md(LOAD),
         code("""
-params = sx.read_params(params_file, month=month)
+params = (sx.read_params(params_file, month=month) if params_file
+          else sn.params.sample_params(month=month))  # no file: the sample company
 tables = sn.report.load_prepared(params)
 MONTH, FYS = tables["meta"]["month"], tables["meta"]["fiscal_year_start"]
 CUR = params["currency"]

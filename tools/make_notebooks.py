@@ -7,29 +7,11 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-PARAMS = '''month: str = "2026-10"  # report month, YYYY-MM
-as_of: str = ""  # as-of date YYYY-MM-DD inside the month (empty: the month's last day)
-period: str = "month"  # month | week (weekly variant, with as_of)
-team: str = ""  # team to report on (empty: the first team)
-sales: str = "../../data/sample/sales.csv"  # sales file: CSV, Excel or Parquet
-targets: str = "../../data/sample/targets.csv"  # targets file (empty: none; see targets_rule)
-org: str = "../../data/sample/org.csv"  # org file: rep -> team (empty: none)
-opportunities: str = "../../data/sample/opportunities.csv"  # opportunities for the funnel (optional)
-spend: str = "../../data/sample/spend.csv"  # monthly spend per team for CAC (optional)
-satisfaction: str = "../../data/sample/satisfaction.csv"  # satisfaction scores (optional)
-columns: dict = {}  # column mapping per table: {sales: {date: OrderDate, rep: SalesPerson}}
-fiscal_year_start: int = 1  # first month of the fiscal year (1-12)
-lang: str = "en"  # report language: en | zh
-currency: str = "$"  # currency symbol shown before amounts
-company: str = "Company"  # the company's name in the reports
-target_split: str = "equal"  # how annual targets become monthly: equal | seasonal
-targets_rule: dict = {}  # when there are no targets: {rule: prior_year_growth, growth: 0.1}
-thresholds: dict = {}  # alert thresholds, e.g. {behind_pace: -0.05, no_sales_days: 14}
-tiers: dict = {}  # incentive tiers, e.g. {star: 1.2, achieved: 1.0, watch: 0.8}
-gross_margin: float = 0.3  # gross margin used for CLTV
-working_days: bool = False  # time progress in working days (Mon-Fri) instead of calendar days
-holidays: list = []  # public holidays (YYYY-MM-DD) skipped when working_days is true
-cache: str = ""  # run cache folder written by `salesnb run` (leave empty when exploring)'''
+from salesnb.params import parameters_cell
+
+# the parameters cell is made from the one params spec: the real defaults (no data named:
+# the notebook shows the sample company, see salesnb.params.notebook_params)
+PARAMS = parameters_cell()
 
 
 def code(src, tags=()):
@@ -75,7 +57,7 @@ def team_notebook():
                           "below (or run `salesnb run params/sample.yaml`)."),
         code("import salesnb as sn"),
         code(PARAMS, tags=["parameters"]),
-        code("r = sn.report.open_team_report(**sn.report.notebook_params(globals()))\nr.title()"),
+        code("r = sn.report.open_team_report(**sn.params.notebook_params(globals()))\nr.title()"),
         code('r.section("progress")'),
         code("r.headline()"),
         code("r.monthly_table()"),
@@ -108,7 +90,7 @@ def company_notebook():
            "comes from, the year-end forecast, alerts and recognition."),
         code("import salesnb as sn"),
         code(PARAMS, tags=["parameters"]),
-        code("r = sn.overview.open_company_report(**sn.report.notebook_params(globals()))\n"
+        code("r = sn.overview.open_company_report(**sn.params.notebook_params(globals()))\n"
              "r.title()"),
         code('r.section("progress")'),
         code("r.headline()"),
@@ -131,7 +113,7 @@ def weekly_notebook():
            "this week and open alerts. Rendered by `salesnb run` when `period: week`."),
         code("import salesnb as sn"),
         code(PARAMS, tags=["parameters"]),
-        code("r = sn.report.open_team_report(**sn.report.notebook_params(globals()))\n"
+        code("r = sn.report.open_team_report(**sn.params.notebook_params(globals()))\n"
              "r.week_title()"),
         code('r.section("progress")'),
         code("r.headline()"),
