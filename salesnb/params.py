@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .exceptions import ParamsError
 
-if TYPE_CHECKING:  # pragma: no cover - annotations only
+if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Param", "SPEC", "PARAM_DEFAULTS", "NOTEBOOK_KEYS", "RUNNER_KEYS", "RunParams",
@@ -28,11 +28,8 @@ __all__ = ["Param", "SPEC", "PARAM_DEFAULTS", "NOTEBOOK_KEYS", "RUNNER_KEYS", "R
 
 @dataclass(frozen=True)
 class Param:
-    """One params key: its name, type, default, help and allowed values.
-
-    ``notebook`` keys are the report notebooks' parameters (injected by papermill); the
-    others are read by the run itself (``out``, ``workers``, ``engine``).
-    """
+    """One params key: name, type, default, help, allowed values; ``notebook``: a report
+    notebook's parameter (injected by papermill), else read by the run itself."""
 
     name: str
     type: type
@@ -97,10 +94,6 @@ NOTEBOOK_KEYS: tuple[str, ...] = tuple(p.name for p in SPEC if p.notebook)
 RUNNER_KEYS: frozenset[str] = frozenset({p.name for p in SPEC if not p.notebook} | {"base_dir"})
 
 
-def _type_name(kind: type) -> str:
-    return kind.__name__
-
-
 def parameters_cell() -> str:
     """Return the report notebooks' parameters cell, one ``name: type = default  # help`` a line.
 
@@ -119,7 +112,7 @@ def parameters_cell() -> str:
         if not p.notebook:
             continue
         value = f'"{p.default}"' if isinstance(p.default, str) else repr(p.default)
-        lines.append(f"{p.name}: {_type_name(p.type)} = {value}  # {p.help}")
+        lines.append(f"{p.name}: {p.type.__name__} = {value}  # {p.help}")
     return "\n".join(lines)
 
 
@@ -129,8 +122,9 @@ def describe() -> list[tuple[str, str, str, str]]:
     Returns
     -------
     list of tuple of str
+        One row per key of :data:`SPEC`, in its order.
     """
-    return [(p.name, _type_name(p.type), repr(p.default), p.help) for p in SPEC]
+    return [(p.name, p.type.__name__, repr(p.default), p.help) for p in SPEC]
 
 
 def _fail(path: str, message: str) -> None:
@@ -142,12 +136,11 @@ def _check_type(p: Param, value: Any, path: str) -> None:
         or (p.type is float and isinstance(value, int) and not isinstance(value, bool)) \
         or (p.type is str and isinstance(value, (int, float)) and p.name in ("month", "as_of")) \
         or (p.type is str and value is None) or (p.type in (dict, list) and value is None)
-    if hasattr(value, "isoformat") and p.name == "as_of":  # YAML reads 2026-10-15 as a date
-        ok = True
+    ok = ok or (hasattr(value, "isoformat") and p.name == "as_of")  # YAML: 2026-10-15 a date
     if not ok and p.type is int and p.choices:
         _fail(path, f"{p.name!r} must be an integer {p.choices[0]}-{p.choices[-1]}, got {value!r}.")
     if not ok:
-        _fail(path, f"{p.name!r} must be {_type_name(p.type)}, got {value!r} ({p.help}).")
+        _fail(path, f"{p.name!r} must be {p.type.__name__}, got {value!r} ({p.help}).")
     if p.choices and value not in p.choices and value is not None:
         shown = (f"an integer {p.choices[0]}-{p.choices[-1]}" if p.type is int
                  else " or ".join(map(str, p.choices)))
@@ -186,7 +179,7 @@ def check_params(params: dict, *, path: str = "params") -> None:
         day = _as_of(params["as_of"], path)
         if str(day.to_period("M")) != month:
             _fail(path, f"'as_of' {params['as_of']} is not in 'month' {month}.")
-    if params.get("workers") is not None and params.get("workers", 0) < 0:
+    if (params.get("workers") or 0) < 0:
         _fail(path, f"'workers' must be 0 (one per core) or more, got {params['workers']!r}.")
     _check_rule(params.get("targets_rule") or {}, path)
 
