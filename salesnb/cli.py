@@ -95,7 +95,7 @@ def _run(args, params: dict, path: Path, pool) -> int:
     else:
         out = Path("reports/{month}".format(month=params["month"]))
     record = render_pack(params, out=out, teams=args.team or None, params_path=str(path),
-                         pool=pool)
+                         pool=pool, pdf=args.pdf)  # PDF copies (--pdf or pdf:) after the HTML
     failed = [r for r in record["reports"] if r["status"] != "ok"]
     ok = len(record["reports"]) - len(failed)
     print(f"{ok} of {len(record['reports'])} reports written to {out}/ "
@@ -103,9 +103,6 @@ def _run(args, params: dict, path: Path, pool) -> int:
     for r in failed:
         print(f"FAILED {r['name']}: {r['error']} (notebook kept in {out / '_failed'})",
               file=sys.stderr)
-    if args.pdf or params.get("pdf"):  # PDF copies: after the HTML pack, never instead of it
-        from .delivery.pdf import write_pdfs
-        write_pdfs(out, [r["file"] for r in record["reports"] if r["status"] == "ok"])
     return 1 if failed else 0
 
 

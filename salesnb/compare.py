@@ -30,7 +30,7 @@ from salesnb.to_date import month_to_date_growth, week_to_date, ytd_like_for_lik
 
 __all__ = ["period_growth", "ytd_like_for_like", "customer_growth", "rank_units",
            "peer_stats", "consistency", "week_to_date",
-           "month_to_date_growth", "growth_table"]
+           "month_to_date_growth", "growth_table", "ranking_table"]
 
 _KEYS = ["level", "unit", "metric"]
 
@@ -400,3 +400,36 @@ def growth_table(actuals: pd.DataFrame, *, month, fiscal_year_start: int = 1,
                          ("ytd_yoy", "ytd_yoy")):
             g.loc[rows, col] = g.loc[rows, "unit"].map(lfl[src]).to_numpy()
     return g.reset_index(drop=True)
+
+
+def ranking_table(tables: dict) -> pd.DataFrame:
+    """Rank teams company-wide, reps company-wide and within their team (amount metric).
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run; its ``progress`` table is ranked.
+
+    Returns
+    -------
+    DataFrame
+        Columns level, unit, team, attainment, actual, rank, rank_in_team, peer_average,
+        percentile, z_score, below_average (reps: below their team's attainment); the pack's
+        ``tables/ranking.csv``.
+    """
+    p = tables["progress"]
+    p = p[p["metric"] == "amount"]
+    teams = rank_units(p[p["level"] == "team"], by="attainment", tiebreak="actual")
+    reps = rank_units(p[p["level"] == "rep"], by="attainment", tiebreak="actual")
+    within = rank_units(p[p["level"] == "rep"], by="attainment", tiebreak="actual",
+                        within="team")[["unit", "rank"]].rename(columns={"rank": "rank_in_team"})
+    team_att = dict(zip(teams["unit"], teams["attainment"], strict=True))
+    reps = peer_stats(reps.merge(within, on="unit", how="left"), value="attainment",
+                      group="team", parent=team_att)
+    cols = ["level", "unit", "team", "attainment", "actual", "rank", "rank_in_team",
+            "peer_average", "percentile", "z_score", "below_average"]
+    out = pd.concat([teams.assign(rank_in_team=float("nan")), reps], ignore_index=True)
+    for c in cols:
+        if c not in out.columns:
+            out[c] = float("nan")
+    return out[cols]

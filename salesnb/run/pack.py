@@ -1,0 +1,176 @@
+"""The pack loop: one prepared run, then every report on the kernel pool, then the index.
+
+``render_pack`` loads and validates the data once, prepares every table once and caches
+it in ``<out>/_cache`` (:mod:`salesnb.run.cache`), executes the report notebooks on warm
+kernels (:mod:`salesnb.run.kernels`, :mod:`salesnb.run.render`), writes the tables
+(:mod:`salesnb.run.exports`), ``index.html`` (:mod:`salesnb.run.index`) and ``run.json``. A
+failing report does not stop the others.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import queue
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from ..atomic import atomic_write_text
+from ..exceptions import ParamsError, SalesnbError
+from ..params import RUNNER_KEYS
+from .cache import write_run_cache
+from .exports import export_tables
+from .index import index_html
+from .kernels import KernelPool
+from .prepare import load_run, prepare_run, public_params
+from .render import NOTEBOOK_DIR, NOTEBOOKS, Job, run_job
+from .scorecards import page_map, scorecard_jobs
+
+__all__ = ["render_pack", "format_error"]
+
+
+def _progress_bar(total):
+    from tqdm import tqdm
+    return tqdm(total=total, unit="report", desc="reports", leave=True, dynamic_ncols=True,
+                disable=os.environ.get("SALESNB_NO_PROGRESS") == "1")
+
+
+def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
+                workers: int | None = None, params_path: str = "params",
+                company: bool = True, notebooks: dict | None = None,
+                keep_notebooks: bool = False, pool: KernelPool | None = None,
+                pdf: bool = False) -> dict:
+    """Render the pack into ``out``; return the run record (also written as run.json).
+
+    ``notebooks`` overrides the notebook per kind ({"team": path, "company": path});
+    ``keep_notebooks`` keeps every executed notebook under ``<out>/_notebooks/``;
+    ``pdf`` (or ``pdf: true`` in the params) also prints each written report to PDF once
+    the HTML pack is complete (:func:`salesnb.delivery.pdf.write_pdfs`), never instead of it.
+    """
+    notebooks = dict(NOTEBOOKS, **(notebooks or {}))
+    t_start = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if pool is None:  # (the command line starts its pool even before checking params)
+        n = workers or params.get("workers") or os.cpu_count() or 1  # --workers, the file's
+        pool = KernelPool(max(1, int(n)), cwd=NOTEBOOK_DIR)
+        pool.warm()  # kernels start while the data loads
+    try:
+        record = _render_pack(params, out=out, teams=teams, pool=pool, params_path=params_path,
+                              company=company, notebooks=notebooks,
+                              keep_notebooks=keep_notebooks, t_start=t_start)
+    finally:
+        pool.shutdown()
+    if pdf or params.get("pdf"):
+        from ..delivery.pdf import write_pdfs
+        write_pdfs(out, [r["file"] for r in record["reports"] if r["status"] == "ok"])
+    return record
+
+
+def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, keep_notebooks,
+                 t_start) -> dict:
+    from ..report import slugify, teams_of
+    run_params, dataset = load_run(params)
+    t_load = time.perf_counter()
+    tables = prepare_run(run_params, dataset)
+    lang = run_params.lang
+    cache = out / "_cache"
+    export_tables(tables, out)
+    t_prep = time.perf_counter()
+    all_teams = teams_of(tables)
+    if teams:
+        unknown = [t for t in teams if t not in all_teams]
+        if unknown:
+            raise ParamsError(f"--team {unknown} not found; the teams in the data are {all_teams}.")
+        selected = list(teams)
+    else:
+        selected = all_teams
+    # notebooks read the run cache; they get the params without secrets (urls masked)
+    base = {k: v for k, v in public_params(params).items() if k not in RUNNER_KEYS}
+    base["cache"] = str(cache.resolve())
+    jobs = []
+    if company and not teams and Path(notebooks["company"]).exists():
+        jobs.append(Job("company", "company", "company.html", dict(base, team="")))
+    used = set()
+    for team in selected:
+        slug = slugify(team)
+        while slug in used:
+            slug += "-x"
+        used.add(slug)
+        kind = "week" if run_params.period == "week" else "team"
+        jobs.append(Job(kind, team, f"team-{slug}.html", dict(base, team=team), team=team))
+    jobs += scorecard_jobs(tables, selected, base, run_params)
+    tables["meta"]["pages"] = page_map(jobs)
+    write_run_cache(tables, run_params, cache, public=public_params(run_params.as_dict()))
+    n_workers = max(1, min(pool.workers, len(jobs) or 1))
+    q: queue.Queue = queue.Queue()
+    for j in jobs:
+        q.put(j)
+    bar = _progress_bar(len(jobs))
+
+    def work():
+        while True:
+            try:
+                job = q.get_nowait()
+            except queue.Empty:
+                return
+            run_job(pool, job, out, lang, notebooks, keep_notebooks)
+            bar.update(1)
+            bar.set_postfix_str(f"{job.name}: {job.status}")
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(n_workers)]
+    interrupted = False
+    try:
+        for th in threads:
+            th.start()
+        for th in threads:
+            while th.is_alive():
+                th.join(timeout=0.2)
+    except KeyboardInterrupt:
+        # reports already written are complete (atomic writes); mark the rest and record it
+        interrupted = True
+        while True:
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                break
+        for j in jobs:
+            if j.status == "pending":
+                j.status, j.error = "interrupted", "the run was interrupted"
+    finally:
+        bar.close()
+    record = {
+        "salesnb_run": 1,
+        "started": _dt.datetime.now().isoformat(timespec="seconds"),
+        "params_file": str(params_path),
+        "params": public_params({k: v for k, v in params.items()}),
+        "inputs": dataset.sources,
+        "data": {"last_sale_date": tables["meta"]["last_sale_date"],
+                 "first_sale_date": tables["meta"]["first_sale_date"],
+                 "target_source": tables["meta"]["target_source"]},
+        "quality": tables["quality"].to_dict(orient="records") if len(tables["quality"]) else [],
+        "timings": {"load_validate_s": round(t_load - t_start, 2),
+                    "prepare_s": round(t_prep - t_load, 2),
+                    "render_s": round(time.perf_counter() - t_prep, 2),
+                    "total_s": round(time.perf_counter() - t_start, 2), "workers": n_workers},
+        "reports": [{"kind": j.kind, "name": j.name, "unit": j.name, "team": j.team,
+                     "file": j.out_file, "status": j.status, "error": j.error,
+                     "seconds": j.seconds} for j in jobs],
+    }
+    atomic_write_text(out / "index.html", index_html(tables, jobs, lang=lang,
+                                                     currency=run_params.currency))
+    atomic_write_text(out / "run.json", json.dumps(record, indent=2, ensure_ascii=False,
+                                                   default=str))
+    if interrupted:
+        raise KeyboardInterrupt
+    return record
+
+
+def format_error(exc: BaseException) -> str:
+    """Return a user-facing one-paragraph message for an error."""
+    if isinstance(exc, SalesnbError):
+        return str(exc)
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
