@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..exceptions import ParamsError
-from ..params import RunParams, parse_params
+from ..params import SPEC, RunParams, parse_params
 
 __all__ = ["load_run", "prepare_run", "public_params", "SECRET_WORDS"]
 
@@ -45,7 +45,8 @@ def load_run(params: dict) -> tuple:
         When the params are bad or the month has no sales.
     """
     from ..load import dataset_from_params
-    rp = parse_params({k: v for k, v in params.items() if k != "base_dir"},
+    keys = {p.name for p in SPEC}  # a caller's own keys beside them are not the run's
+    rp = parse_params({k: v for k, v in params.items() if k in keys},
                       base_dir=params.get("base_dir") or ".")
     dataset = dataset_from_params(params)
     last = dataset.last_sale_date
