@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Param", "SPEC", "PARAM_DEFAULTS", "NOTEBOOK_KEYS", "RUNNER_KEYS", "RunParams",
-           "check_params", "resolve_params", "parse_params", "parameters_cell", "describe",
-           "notebook_params", "sample_params"]
+           "DATA_KEYS", "check_params", "resolve_params", "parse_params", "parameters_cell",
+           "describe"]
 
 
 @dataclass(frozen=True)
@@ -71,17 +71,14 @@ SPEC: tuple[Param, ...] = (
           "(empty: reports/{month})", notebook=False),
     Param("workers", int, 0, "report kernels run at once (0: one per CPU core; --workers "
           "overrides)", notebook=False),
-    Param("engine", str, "auto", "where the sales are aggregated: auto | pandas | scan "
-          "(DuckDB over large files, GROUP BY in the database)", ("auto", "pandas", "scan"),
-          notebook=False),
+    Param("engine", str, "auto", "where the sales are aggregated: auto | pandas | scan (DuckDB "
+          "over large files, GROUP BY in the database)", ("auto", "pandas", "scan"), False),
     Param("scorecards", bool, True, "write a scorecard per rep (rep-<slug>.html) with a target "
-          "or a sale this year (not for period: week)", notebook=False),
-    Param("pdf", bool, False, "also write each report as PDF (headless Chromium; --pdf)",
-          notebook=False),
+          "or a sale this year (not with period: week)", notebook=False),
+    Param("pdf", bool, False, "also write each report as PDF (headless Chromium; --pdf)", (), False),
     Param("recipients", dict, {}, "salesnb send: directors, managers, reps (README: Delivery)",
-          notebook=False),
-    Param("smtp", dict, {}, "salesnb send: host, port, user, password, security, from",
-          notebook=False),
+          (), False),
+    Param("smtp", dict, {}, "salesnb send: host, port, user, password, security, from", (), False),
 )
 
 _BY_NAME = {p.name: p for p in SPEC}
@@ -90,6 +87,8 @@ _BY_NAME = {p.name: p for p in SPEC}
 PARAM_DEFAULTS: dict = {p.name: p.default for p in SPEC if p.notebook}
 #: the report notebooks' parameters, in the order of their parameters cell
 NOTEBOOK_KEYS: tuple[str, ...] = tuple(p.name for p in SPEC if p.notebook)
+#: the data keys: a file (or a database table) each
+DATA_KEYS = ("sales", "targets", "org", "opportunities", "spend", "satisfaction")
 #: keys the run reads itself and does not pass to the notebooks (base_dir is set by the run)
 RUNNER_KEYS: frozenset[str] = frozenset({p.name for p in SPEC if not p.notebook} | {"base_dir"})
 
@@ -137,13 +136,12 @@ def _check_type(p: Param, value: Any, path: str) -> None:
         or (p.type is str and isinstance(value, (int, float)) and p.name in ("month", "as_of")) \
         or (p.type is str and value is None) or (p.type in (dict, list) and value is None)
     ok = ok or (hasattr(value, "isoformat") and p.name == "as_of")  # YAML: 2026-10-15 a date
-    if not ok and p.type is int and p.choices:
-        _fail(path, f"{p.name!r} must be an integer {p.choices[0]}-{p.choices[-1]}, got {value!r}.")
+    integers = p.type is int and p.choices
     if not ok:
-        _fail(path, f"{p.name!r} must be {p.type.__name__}, got {value!r} ({p.help}).")
+        shown = f"an integer {p.choices[0]}-{p.choices[-1]}" if integers else p.type.__name__
+        _fail(path, f"{p.name!r} must be {shown}, got {value!r} ({p.help}).")
     if p.choices and value not in p.choices and value is not None:
-        shown = (f"an integer {p.choices[0]}-{p.choices[-1]}" if p.type is int
-                 else " or ".join(map(str, p.choices)))
+        shown = f"an integer {p.choices[0]}-{p.choices[-1]}" if integers else " or ".join(p.choices)
         _fail(path, f"{p.name!r} must be {shown}, got {value!r}.")
 
 
@@ -339,74 +337,3 @@ def parse_params(raw: dict, *, base_dir: Path | str = ".", path: str = "params")
     p["as_of"] = _as_of(p["as_of"], path) if p.get("as_of") else None
     p["holidays"] = tuple(p.get("holidays") or ())
     return RunParams(**p)
-
-
-def notebook_params(namespace: dict) -> dict:
-    """Pick the report parameters out of a notebook's namespace (``globals()``).
-
-    With no data named (``sales`` and ``cache`` both empty), the notebook shows the
-    bundled sample company instead (see :func:`sample_params`) and says so.
-
-    Parameters
-    ----------
-    namespace : dict
-        The notebook's globals, holding the parameters cell's names.
-
-    Returns
-    -------
-    dict
-        Keyword arguments for ``open_team_report`` / ``open_company_report``.
-    """
-    p = {k: namespace[k] for k in NOTEBOOK_KEYS if k in namespace}
-    if not p.get("sales") and not p.get("cache"):
-        sample = sample_params(month=p.get("month") or "")
-        print(f"No sales file given: showing the sample company written to "
-              f"{sample['base_dir']} (set `sales` and the other files in the parameters cell "
-              "to report on your data).")
-        p.update({k: v for k, v in sample.items()
-                  if k in ("month", "base_dir", "sales", "targets", "org", "opportunities",
-                           "spend", "satisfaction")})
-    return p
-
-
-def sample_home() -> Path:
-    """Return the folder the sample company is written to for notebooks opened without data.
-
-    ``$SALESNB_DATA`` when set, else ``$XDG_CACHE_HOME/salesnb`` (``~/.cache/salesnb``), the
-    way scikit-learn and seaborn keep their sample data sets.
-
-    Returns
-    -------
-    Path
-    """
-    if os.environ.get("SALESNB_DATA"):
-        return Path(os.environ["SALESNB_DATA"])
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "salesnb"
-
-
-def sample_params(*, month: str = "") -> dict:
-    """Return resolved params for the sample company, writing it first if needed.
-
-    Parameters
-    ----------
-    month : str
-        The report month (empty: the sample's last month).
-
-    Returns
-    -------
-    dict
-        Resolved params (see :func:`resolve_params`) with absolute data paths.
-    """
-    from . import __version__
-    from .sample import SAMPLE_END
-    folder = sample_home() / f"sample-{__version__}"
-    if not (folder / "sales.csv").is_file():
-        from .io import write_tables
-        from .sample import make_company
-        write_tables(make_company(seed=0), folder, fmt="csv")  # atomic: each file whole
-    raw = {name: str(folder / f"{name}.csv") for name in
-           ("sales", "targets", "org", "opportunities", "spend", "satisfaction")}
-    raw["month"] = month or SAMPLE_END[:7]
-    check_params(raw, path="sample")
-    return resolve_params(raw, base_dir=folder)

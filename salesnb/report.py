@@ -21,7 +21,8 @@ from . import progress as _progress
 from . import targets as _targets
 from .cache import read_cache, team_slice, write_cache
 from .exceptions import DataError
-from .parameters import PARAM_DEFAULTS
+from .params import DATA_KEYS, NOTEBOOK_KEYS, PARAM_DEFAULTS
+from .sample import sample_params
 
 __all__ = ["PARAM_DEFAULTS", "prepare", "write_cache", "read_cache", "team_slice",
            "annual_targets", "teams_of", "slugify", "load_prepared", "open_team_report",
@@ -357,8 +358,30 @@ def open_team_report(**params):
 
 
 def notebook_params(namespace: dict) -> dict:
-    """Pick the report parameters out of a notebook's namespace (``globals()``)."""
-    return {k: namespace[k] for k in PARAM_DEFAULTS if k in namespace}
+    """Pick the report parameters out of a notebook's namespace (``globals()``).
+
+    With no data named (``sales`` and ``cache`` both empty), the notebook shows the
+    sample company instead (see :func:`salesnb.sample.sample_params`) and says so.
+
+    Parameters
+    ----------
+    namespace : dict
+        The notebook's globals, holding the parameters cell's names.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for ``open_team_report``, ``open_company_report`` or
+        ``open_rep_scorecard``.
+    """
+    p = {k: namespace[k] for k in NOTEBOOK_KEYS if k in namespace}
+    if not p.get("sales") and not p.get("cache"):
+        sample = sample_params(month=p.get("month") or "")
+        print(f"No sales file given: showing the sample company written to "
+              f"{sample['base_dir']} (set `sales` and the other files in the parameters cell "
+              "to report on your data).")
+        p.update({k: v for k, v in sample.items() if k in ("month", "base_dir", *DATA_KEYS)})
+    return p
 
 
 def open_company_report(**params):

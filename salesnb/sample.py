@@ -23,16 +23,22 @@ What the data holds, so reports and tests can point at it (:func:`story` finds t
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from salesnb import __version__
 from salesnb.cube import COMPANY
 from salesnb.exceptions import ParamsError
+from salesnb.io import write_tables
+from salesnb.params import DATA_KEYS, check_params, resolve_params
 
-__all__ = ["SAMPLE_END", "DEFAULT_ROWS", "make_company", "story"]
+__all__ = ["SAMPLE_END", "DEFAULT_ROWS", "make_company", "story", "sample_home",
+           "sample_params"]
 
 #: the default last day of the sample data ("today" of the sample company)
 SAMPLE_END = "2026-10-31"
@@ -593,3 +599,44 @@ def story(tables: dict[str, pd.DataFrame]) -> dict:
         "under": list(under.index), "over": list(over.index),
         "attainment": {r: round(float(v), 3) for r, v in pd.concat([under, over]).items()},
     }
+
+
+def sample_home() -> Path:
+    """Return the folder the sample company is written to for notebooks opened without data.
+
+    ``$SALESNB_DATA`` when set, else ``$XDG_CACHE_HOME/salesnb`` (``~/.cache/salesnb``), the
+    way scikit-learn and seaborn keep their sample data sets.
+
+    Returns
+    -------
+    Path
+        The folder (not created here).
+    """
+    if os.environ.get("SALESNB_DATA"):
+        return Path(os.environ["SALESNB_DATA"])
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "salesnb"
+
+
+def sample_params(*, month: str = "") -> dict:
+    """Return resolved params for the sample company, writing it first if needed.
+
+    The company (seed 0) is written once per salesnb version under :func:`sample_home`.
+
+    Parameters
+    ----------
+    month : str
+        The report month (empty: the sample's last month).
+
+    Returns
+    -------
+    dict
+        Resolved params (see :func:`salesnb.params.resolve_params`) with absolute data paths.
+    """
+    folder = sample_home() / f"sample-{__version__}"
+    if not (folder / "sales.csv").is_file():
+        write_tables(make_company(seed=0), folder, fmt="csv")  # atomic: each file whole
+    raw = {name: str(folder / f"{name}.csv") for name in DATA_KEYS}
+    raw["month"] = month or SAMPLE_END[:7]
+    check_params(raw, path="sample")
+    return resolve_params(raw, base_dir=folder)

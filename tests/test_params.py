@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from salesnb import params as P
+from salesnb import report as sn_report
 from salesnb.exceptions import ParamsError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +43,9 @@ def test_defaults_are_the_real_defaults_not_sample_paths():
 
 def test_runner_keys_and_the_old_names_come_from_the_spec():
     from salesnb import parameters, report, runner
-    assert runner.RUNNER_KEYS == {"out", "workers", "engine", "base_dir"}
+    assert runner.RUNNER_KEYS == {"out", "workers", "engine", "base_dir", "scorecards", "pdf",
+                                  "recipients", "smtp"}
+    assert all(p.help.strip() for p in P.SPEC)  # salesnb params shows a help for every key
     assert parameters.PARAM_DEFAULTS is P.PARAM_DEFAULTS
     assert report.PARAM_DEFAULTS == P.PARAM_DEFAULTS
     assert runner.check_params is P.check_params
@@ -143,14 +146,14 @@ def test_a_notebook_without_data_shows_the_sample_company(tmp_path, monkeypatch,
     monkeypatch.setenv("SALESNB_DATA", str(tmp_path))
     namespace: dict = {}
     exec(P.parameters_cell(), namespace)
-    p = P.notebook_params(namespace)
+    p = sn_report.notebook_params(namespace)
     assert "sample company" in capsys.readouterr().out
     folder = tmp_path / f"sample-{importlib.import_module('salesnb').__version__}"
     assert p["sales"] == str(folder / "sales.csv") and Path(p["sales"]).is_file()
     assert p["month"] == "2026-10" and p["base_dir"] == str(folder.resolve())
     # a notebook that names its data keeps it
     namespace.update(sales="mine.csv", month="2025-01")
-    assert P.notebook_params(namespace)["sales"] == "mine.csv"
+    assert sn_report.notebook_params(namespace)["sales"] == "mine.csv"
 
 
 # -- documented names keep resolving (README and notebooks) ---------------------------------

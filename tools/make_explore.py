@@ -193,7 +193,7 @@ sn.plots.use_report_style()  # the reports' chart theme (explicit: importing sal
         md(LOAD),
         code("""
 params = (sx.read_params(params_file, month=month) if params_file
-          else sn.params.sample_params(month=month))  # no file: the sample company
+          else sn.sample.sample_params(month=month))  # no file: the sample company
 tables = sn.report.load_prepared(params)
 MONTH, FYS = tables["meta"]["month"], tables["meta"]["fiscal_year_start"]
 CUR = params["currency"]

@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from salesnb.params import parameters_cell
 
 # the parameters cell is made from the one params spec: the real defaults (no data named:
-# the notebook shows the sample company, see salesnb.params.notebook_params)
+# the notebook shows the sample company, see salesnb.report.notebook_params)
 PARAMS = parameters_cell()
 
 
@@ -57,7 +57,7 @@ def team_notebook():
                           "below (or run `salesnb run params/sample.yaml`)."),
         code("import salesnb as sn"),
         code(PARAMS, tags=["parameters"]),
-        code("r = sn.report.open_team_report(**sn.params.notebook_params(globals()))\nr.title()"),
+        code("r = sn.report.open_team_report(**sn.report.notebook_params(globals()))\nr.title()"),
         code('r.section("progress")'),
         code("r.headline()"),
         code("r.monthly_table()"),
@@ -90,7 +90,7 @@ def company_notebook():
            "comes from, the year-end forecast, alerts and recognition."),
         code("import salesnb as sn"),
         code(PARAMS, tags=["parameters"]),
-        code("r = sn.overview.open_company_report(**sn.params.notebook_params(globals()))\n"
+        code("r = sn.overview.open_company_report(**sn.report.notebook_params(globals()))\n"
              "r.title()"),
         code('r.section("progress")'),
         code("r.headline()"),
@@ -113,7 +113,7 @@ def weekly_notebook():
            "this week and open alerts. Rendered by `salesnb run` when `period: week`."),
         code("import salesnb as sn"),
         code(PARAMS, tags=["parameters"]),
-        code("r = sn.report.open_team_report(**sn.params.notebook_params(globals()))\n"
+        code("r = sn.report.open_team_report(**sn.report.notebook_params(globals()))\n"
              "r.week_title()"),
         code('r.section("progress")'),
         code("r.headline()"),

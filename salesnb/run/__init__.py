@@ -1,15 +1,15 @@
 """The run of a report pack, one room per step.
 
-=============  ==============================================================
-``prepare``    read the params once (RunParams), load and validate, prepare
-``cache``      the prepared tables and the run's params in ``<out>/_cache``
-``kernels``    warm Jupyter kernels, reset between reports
-``render``     one report: parameterise, execute, export HTML (no code)
-``scorecards`` the rep scorecard jobs and the pack's page map (links)
-``exports``    ``tables/*.csv`` and ``tables.xlsx``
-``index``      ``index.html``
-``pack``       the pack loop: ``render_pack``, ``run.json``, PDF copies
-=============  ==============================================================
+==============  ==============================================================
+``prepare``     read the params once (RunParams), load and validate, prepare
+``cache``       the prepared tables and the run's params in ``<out>/_cache``
+``kernels``     warm Jupyter kernels, reset between reports
+``render``      one report: parameterise, execute, export HTML (no code)
+``scorecards``  the rep scorecard jobs and the pack's page map (links)
+``exports``     ``tables/*.csv`` and ``tables.xlsx``
+``index``       ``index.html``
+``pack``        the pack loop: ``render_pack``, ``run.json``, PDF copies
+==============  ==============================================================
 """
 
 from __future__ import annotations
