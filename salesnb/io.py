@@ -84,13 +84,65 @@ def write_tables(tables: dict[str, pd.DataFrame], directory: str | Path, *,
     return out
 
 
+#: limits of a params file: its size, its aliases (``*name``) and its values once expanded
+#: (an alias "billion laughs" bomb of a few hundred bytes would expand to a billion values)
+MAX_PARAMS_BYTES = 1_000_000
+MAX_PARAMS_ALIASES = 100
+MAX_PARAMS_NODES = 100_000
+
+
+class _YamlLimit(Exception):
+    """A params file beyond the limits (the message says which)."""
+
+
 class _NoDatesSafeLoader(yaml.SafeLoader):
-    """SafeLoader that keeps ISO dates as strings (as papermill loads parameters)."""
+    """SafeLoader that keeps ISO dates as strings (as papermill loads parameters).
+
+    It also counts the aliases it composes and refuses more than
+    :data:`MAX_PARAMS_ALIASES`.
+    """
 
     yaml_implicit_resolvers = {
         key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
         for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+    def compose_node(self, parent, index):  # noqa: D102 - pyyaml's hook
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_PARAMS_ALIASES:
+                raise _YamlLimit(f"it uses more than {MAX_PARAMS_ALIASES} aliases (*name)")
+        return super().compose_node(parent, index)
+
+
+def _expanded_size(node, memo: dict) -> int:
+    """Return how many values ``node`` holds once every alias is expanded (memoised)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive alias counts once
+    if isinstance(node, yaml.SequenceNode):
+        n = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        n = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        n = 1
+    memo[key] = n
+    return n
+
+
+def _load_yaml_limited(text: str):
+    """Load YAML ``text`` with :class:`_NoDatesSafeLoader` within the params limits."""
+    loader = _NoDatesSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_PARAMS_NODES:
+            raise _YamlLimit(f"its aliases expand to more than {MAX_PARAMS_NODES:,} values")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load_params(path: str | Path) -> dict:
@@ -113,12 +165,25 @@ def load_params(path: str | Path) -> dict:
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_PARAMS_BYTES:
+            raise ParamsError(f"params file '{path}' is {size:,} bytes, more than the "
+                              f"{MAX_PARAMS_BYTES:,} a params file may hold; the data belong "
+                              "in the files it names")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ParamsError(f"params file '{path}' not found; give the path of a YAML file "
                           "such as params/sample.yaml") from None
+    except IsADirectoryError:
+        raise ParamsError(f"params file '{path}' is a folder; give the path of a YAML "
+                          "file such as params/sample.yaml") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ParamsError(f"params file '{path}' cannot be read: {e}") from None
     try:
-        data = yaml.load(text, Loader=_NoDatesSafeLoader)  # noqa: S506 (safe subclass)
+        data = _load_yaml_limited(text)
+    except _YamlLimit as e:
+        raise ParamsError(f"params file '{path}' refused: {e}; write the values out "
+                          "instead of repeating them with anchors and aliases") from None
     except yaml.YAMLError as e:
         raise ParamsError(f"params file '{path}' is not valid YAML: {e}") from None
     if data is None:

@@ -93,13 +93,14 @@ def read_run(run_dir: Path, params: Mapping | None = None) -> tuple[dict, Audien
     if not f.exists():
         raise DataError(f"{run_dir}: no run.json, so no rendered pack to send; render it first "
                         "with `salesnb run PARAMS.yaml` (or give its folder with --run DIR).")
+    from ..run.exports import read_export_csv  # undoes the exports' formula escape
     record = json.loads(f.read_text(encoding="utf-8"))
     tables = {}
     for name in ("progress", "alerts"):
         p = run_dir / "tables" / f"{name}.csv"
         if not p.exists():
             raise DataError(f"{p}: missing; the pack is incomplete, render it again.")
-        tables[name] = pd.read_csv(p, dtype={"unit": str, "team": str})
+        tables[name] = read_export_csv(p, dtype={"unit": str, "team": str})
     org_file = run_dir / "_cache" / "org.parquet"
     if org_file.exists():
         org = pd.read_parquet(org_file)
