@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["STR_DTYPE", "THOUSANDS", "cell_text", "as_text", "example", "to_date", "to_float",
-           "to_period", "str_series"]
+__all__ = ["STR_DTYPE", "THOUSANDS", "CURRENCY_CODES", "cell_text", "as_text", "example",
+           "to_date", "to_float", "currency_marks", "to_period", "str_series", "name_key"]
 
 #: the dtype of canonical text columns (pandas' string dtype from pandas 3, else object)
 STR_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 #: a number written with thousands separators, e.g. 1,234,567.50
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
+#: a number written the European way, e.g. 1.234.567,50 or 99,5 (semicolon CSV files)
+_EURO = r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
+#: currency symbols read (and stripped) in amounts; ￥ is read as ¥
+_SYMBOLS = "¥￥$€£"
+#: the ISO code each symbol stands for when a rates table is looked up
+CURRENCY_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}
+_MARK = (rf"^\s*(?P<pre>[{_SYMBOLS}]|[A-Z]{{3}}(?=[\s\d(+-]))|"
+         rf"(?<=[\d\s).])(?P<post>[{_SYMBOLS}]|[A-Z]{{3}})\s*$")
 
 
 def cell_text(v: object) -> str:
@@ -94,13 +103,31 @@ def example(v: object) -> object:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def to_date(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Read dates: ISO dates and times, ``2025/3/5``, ``2025.3.5``, ``2025年3月5日``.
+def _day_first(raw: str) -> str:
+    """Rewrite a dotted day-first date (05.10.2026, 5.10.2026 14:00) as ISO; else as given."""
+    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(.*)", raw)
+    return f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}{m[4]}" if m else raw
+
+
+def to_date(s: pd.Series, *, tz: str | None = None, meta: dict | None = None
+            ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Read dates: ISO dates and times, ``2025/3/5``, ``2025.3.5``, ``2025年3月5日``, ``05.03.2025``.
+
+    A date of two digits, a dot, two digits, a dot and four (``05.03.2025``) is day first,
+    as every country that writes dates with dots does. A timestamp with a UTC offset
+    (``2025-03-31T23:30:00-05:00``, ``...Z``) is converted to ``tz`` before its day is taken;
+    without ``tz`` it keeps its own wall-clock day (the data's local time), and ``meta``
+    tells the caller which rows had an offset, so that offsets that differ can be refused.
 
     Parameters
     ----------
     s : Series
-        A raw column (text, objects or datetimes; time zones are dropped).
+        A raw column (text, objects or datetimes).
+    tz : str, optional
+        The reporting time zone (an IANA name such as ``Europe/Berlin``, or ``UTC``).
+    meta : dict, optional
+        Filled with ``offset`` (bool array: the rows whose timestamp had a UTC offset or
+        time zone) and ``offsets`` (the distinct offsets seen, as text like ``+02:00``).
 
     Returns
     -------
@@ -110,44 +137,120 @@ def to_date(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
 
     Examples
     --------
-    >>> d, empty, bad = to_date(pd.Series(["2025-03-05", "2025/3/6", "", "soon"]))
+    >>> d, empty, bad = to_date(pd.Series(["2025-03-05", "2025/3/6", "07.03.2025", "", "soon"]))
     >>> list(d.dt.day.fillna(0).astype(int)), empty.tolist(), bad.tolist()
-    ([5, 6, 0, 0], [False, False, True, False], [False, False, False, True])
+    ([5, 6, 7, 0, 0], [False, False, False, True, False], [False, False, False, False, True])
+    >>> t = pd.Series(["2025-03-31T23:30:00-05:00", "2025-04-01T04:30:00Z"])
+    >>> [str(x.date()) for x in to_date(t, tz="UTC")[0]]
+    ['2025-04-01', '2025-04-01']
     """
+    meta = {} if meta is None else meta
+    meta.update(offset=np.zeros(len(s), bool), offsets=[])
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        d = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+        zone = getattr(s.dt, "tz", None)
+        d = s
+        if zone is not None:
+            d = (s.dt.tz_convert(tz) if tz else s).dt.tz_localize(None)
+            meta["offset"] = s.notna().to_numpy()
+            meta["offsets"] = [str(zone)]
         return d.dt.normalize(), d.isna().to_numpy(), np.zeros(len(s), bool)
     text = as_text(s)
     empty = text.eq("").to_numpy()
     uniq = pd.Index(pd.unique(text[~empty]))
+    zoned: dict[str, str] = {}  # text -> its offset
+
+    def naive(ts: pd.Timestamp, raw: str) -> pd.Timestamp:
+        if ts is pd.NaT or ts.tz is None:
+            return ts
+        off = ts.strftime("%z")
+        zoned[raw] = f"{off[:3]}:{off[3:]}" if len(off) == 5 else (off or str(ts.tz))
+        return (ts.tz_convert(tz) if tz else ts).tz_localize(None)
+
     try:
-        parsed = pd.to_datetime(pd.Series(uniq, dtype=object), format="ISO8601", errors="coerce")
-        if parsed.dt.tz is not None:
-            parsed = parsed.dt.tz_localize(None)
-        parsed = list(parsed)
+        bulk = pd.to_datetime(pd.Series(uniq, dtype=object), format="ISO8601", errors="coerce")
+        parsed = [naive(v, r) for v, r in zip(bulk, uniq, strict=True)] if bulk.dt.tz is not None \
+            else list(bulk)
     except (ValueError, TypeError):
         parsed = [pd.NaT] * len(uniq)
     for i, (raw, val) in enumerate(zip(uniq, parsed, strict=True)):
-        if pd.isna(val):  # 2025/3/5, 2025.3.5, 2025年3月5日, mixed time zones
-            alt = re.sub(r"[/.年月]", "-", raw).replace("日", "").strip()
+        if pd.isna(val):  # 2025/3/5, 2025.3.5, 2025年3月5日, 05.03.2025, mixed time zones
+            alt = re.sub(r"[/.年月]", "-", _day_first(raw)).replace("日", "").strip()
             try:
-                ts = pd.Timestamp(pd.to_datetime(alt, format="ISO8601"))
-                parsed[i] = ts.tz_localize(None) if ts.tz is not None else ts
+                parsed[i] = naive(pd.Timestamp(pd.to_datetime(alt, format="ISO8601")), raw)
             except (ValueError, TypeError, OverflowError):
                 pass
     lookup = pd.Series(pd.to_datetime(pd.Series(parsed, dtype=object)).to_numpy(), index=uniq)
     dates = pd.to_datetime(text.map(lookup) if len(uniq) else pd.Series(pd.NaT, index=s.index))
     dates = dates.dt.normalize()
+    if zoned:
+        meta["offset"] = text.isin(list(zoned)).to_numpy()
+        meta["offsets"] = sorted(set(zoned.values()))
     return dates, empty, (~empty) & dates.isna().to_numpy()
 
 
-def to_float(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Read amounts: plain numbers, ``¥1,234.50``, ``$20``, ``(12)`` (negative), `` 3 ``.
+def currency_marks(s: pd.Series) -> pd.Series:
+    """Return the currency symbol or code written in each amount ("" where none).
+
+    Symbols ``¥ ￥ $ € £`` and three-letter codes (``USD 20``, ``20 EUR``) before or after the
+    number are read; ``￥`` is returned as ``¥``.
+
+    Parameters
+    ----------
+    s : Series
+        A raw amount column.
+
+    Returns
+    -------
+    Series
+        Text, same index.
+
+    Examples
+    --------
+    >>> currency_marks(pd.Series(["$1,234.50", "€1,234.50", "12", "1.234,50 EUR"])).tolist()
+    ['$', '€', '', 'EUR']
+    """
+    if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return pd.Series("", index=s.index, dtype=object)
+    text = as_text(s)
+    found = text.str.extract(_MARK)
+    mark = found["pre"].fillna(found["post"]).fillna("").astype(object)
+    return mark.str.replace("￥", "¥", regex=False)
+
+
+def name_key(s: pd.Series) -> pd.Series:
+    """Return the key names are matched on: trimmed, inner spaces collapsed, NFKC, case-folded.
+
+    Parameters
+    ----------
+    s : Series
+        Canonical text (missing values stay missing).
+
+    Returns
+    -------
+    Series
+        The keys, same index.
+
+    Examples
+    --------
+    >>> name_key(pd.Series([" East", "EAST", "ｅａｓｔ", "Jürgen  Müller", None])).tolist()
+    ['east', 'east', 'east', 'jürgen müller', nan]
+    """
+    return s.map(lambda v: unicodedata.normalize("NFKC", " ".join(str(v).split())).casefold()
+                 if isinstance(v, str) else v)
+
+
+def to_float(s: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Read amounts: plain numbers, ``¥1,234.50``, ``$20``, ``USD 20``, ``(12)`` (negative).
 
     Parameters
     ----------
     s : Series
         A raw column (text, objects or numbers).
+    decimal : {".", ","}, default "."
+        The decimal mark. With ``","`` (semicolon CSV files from European Excel) a value
+        with a comma is read the European way (``1.234,50`` is 1234.5, ``99,5`` is 99.5), as
+        is a value whose dots split it in groups of three (``1.500`` is 1500); other values
+        (``12.75``) are read as plain numbers.
 
     Returns
     -------
@@ -168,11 +271,19 @@ def to_float(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     text = as_text(s)
     empty = text.eq("").to_numpy()
     v = pd.to_numeric(text.where(~empty, np.nan), errors="coerce").astype(float).to_numpy()
+    euro = decimal == "," and text.str.fullmatch(r"[^,]*\d{1,3}(\.\d{3})+[^.,\d]*").to_numpy(bool)
+    if decimal == ",":
+        v = np.where(euro, np.nan, v)
     retry = np.flatnonzero(~empty & np.isnan(v))  # only these need cleaning: fast on clean data
     if len(retry):
-        t = text.iloc[retry].str.replace(r"\s*[¥￥$€£]\s*", "", regex=True)
+        t = text.iloc[retry].str.replace(rf"\s*[{_SYMBOLS}]\s*", "", regex=True)
+        t = t.str.replace(r"^[A-Z]{3}\s*(?=[\d(+-])|(?<=[\d).])\s*[A-Z]{3}$", "", regex=True)
         paren = t.str.fullmatch(r"\(.*\)")
         t = t.where(~paren, "-" + t.str.slice(1, -1))
+        if decimal == ",":
+            ok = t.str.fullmatch(_EURO)
+            t = t.where(~ok, t.str.replace(".", "", regex=False).str.replace(",", ".",
+                                                                            regex=False))
         comma = t.str.contains(",", regex=False)
         t = t.where(~comma | t.str.fullmatch(THOUSANDS), "not a number").str.replace(",", "")
         v = v.copy()

@@ -12,12 +12,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..exceptions import DataError, ParamsError
 from .coerce import str_series
-from .issues import Issue
+from .issues import Issue, rows_text
 from .tables import TableContext
 
-__all__ = ["team_from_org", "check_org_lines", "check_target_units", "rep_not_in_org",
-           "reporting_cycle"]
+__all__ = ["check_not_empty", "team_from_org", "check_org_lines", "check_target_units", "check_target_repeats",
+           "rep_not_in_org", "reporting_cycle"]
 
 
 def team_from_org(sales: pd.DataFrame, org: pd.DataFrame) -> pd.Series:
@@ -121,6 +122,76 @@ def check_target_units(tables: Mapping[str, pd.DataFrame], ctxs: Mapping[str, Ta
                     "warning", "target_unit_unknown", "unit", (sel & (tg["unit"] == unit)),
                     tg["unit"], f"a {level} target for {unit!r}, a {level} that appears "
                     "in neither the sales nor the org table (this target matches no sales)", fix))
+
+
+def check_not_empty(name: str, rows: int, kept: int, first: pd.Timestamp | None,
+                    cutoff: pd.Timestamp | None) -> None:
+    """Raise when there are no sales to report: a file with no rows, or all after the as-of date.
+
+    Parameters
+    ----------
+    name : str
+        The sales' name in messages.
+    rows : int
+        How many sales rows the source has.
+    kept : int
+        How many of them are on or before the as-of date.
+    first : Timestamp or None
+        The first sale's date.
+    cutoff : Timestamp or None
+        The as-of date.
+
+    Raises
+    ------
+    DataError
+        When the source has no rows.
+    ParamsError
+        When every sale is after the as-of date (the month is before the data starts).
+    """
+    if rows == 0:
+        raise DataError(f"{name}: the sales have no rows (only a header, or nothing but blank "
+                        "lines): there is nothing to report. Check the export or the path "
+                        "in the params file.")
+    if kept == 0 and cutoff is not None and first is not None:
+        raise ParamsError(f"{name}: every sale is after the as-of date {cutoff:%Y-%m-%d}: the "
+                          f"sales start on {first:%Y-%m-%d}. Choose a month from "
+                          f"{first:%Y-%m} on.")
+
+
+def check_target_repeats(tables: Mapping[str, pd.DataFrame], ctxs: Mapping[str, TableContext],
+                         issues: list[Issue]) -> None:
+    """Add an error for targets given twice: one period, level, unit and metric in two rows.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        The canonical tables loaded (targets among them, or not).
+    ctxs : mapping of str to TableContext
+        Their contexts, for messages.
+    issues : list of Issue
+        Appended to: one error per repeated target, naming its rows and values.
+    """
+    tg = tables.get("targets")
+    keys = ["period", "level", "unit", "metric"]
+    if tg is None or not set(keys + ["target"]) <= set(tg) or not len(tg):
+        return
+    if any(i.table == "targets" and i.severity == "error" for i in issues):
+        return  # unreadable periods or units: the repeats cannot be told
+    ctx = ctxs["targets"]
+    dup = tg.duplicated(keys, keep=False).to_numpy()
+    if not dup.any():
+        return
+    for key, g in tg[dup].groupby(keys, sort=False):
+        period, level, unit, metric = key
+        rows = [int(r) for r in ctx.rows[g.index.to_numpy()]]
+        values = ", ".join(f"{v:,.2f}".rstrip("0").rstrip(".") for v in g["target"])
+        same = g["target"].nunique() == 1
+        issues.append(Issue(
+            "error", "targets", ctx.name, "target_repeated", "target", rows, len(rows),
+            list(g["target"])[:5],
+            f"{ctx.name}: {len(rows)} targets for the {level} {unit!r}, {metric} in {period} "
+            f"({rows_text(rows, ctx.noun)}: {values}){' (the same value)' if same else ''}; "
+            "keep one row for each period, level, unit and metric."))
 
 
 def rep_not_in_org(daily: pd.DataFrame, org: pd.DataFrame | None, *, sales_name: str,

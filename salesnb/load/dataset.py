@@ -9,7 +9,7 @@ line there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
@@ -18,9 +18,25 @@ import pandas as pd
 
 from ..exceptions import DataError, ParamsError
 from ..schema import SCHEMAS
-from .crosscheck import check_org_lines, check_target_units, rep_not_in_org, team_from_org
-from .engines import choose, scan_sales
-from .issues import Issue, as_of_date, raise_issues, rows_text
+from .crosscheck import (
+    check_not_empty,
+    check_org_lines,
+    check_target_repeats,
+    check_target_units,
+    rep_not_in_org,
+    team_from_org,
+)
+from .engines import ScanFallback, choose, scan_sales
+from .identity import (
+    empty_customer_ids,
+    overlapping_org_rows,
+    rep_in_two_teams,
+    scanned_customer_ids,
+    unify_names,
+)
+from .issues import Issue, as_of_date, check_timezone, raise_issues, rows_text
+from .money import check_rates
+from .optional import check_stage_names, check_stages, leave_out_optional
 from .tables import load_source
 
 __all__ = ["Dataset", "load_dataset", "dataset_from_params", "QUALITY_COLUMNS",
@@ -112,7 +128,10 @@ def load_dataset(*, sales: Source, targets: Source | None = None, org: Source | 
                  opportunities: Source | None = None, spend: Source | None = None,
                  satisfaction: Source | None = None,
                  columns: Mapping[str, Mapping[str, str]] | None = None, as_of: object = None,
-                 base_dir: str | Path | None = None, engine: str = "pandas") -> Dataset:
+                 base_dir: str | Path | None = None, engine: str = "pandas",
+                 timezone: str | None = None, currency: str | None = None,
+                 rates: Mapping[str, float] | None = None,
+                 stages: Sequence[str] | None = None) -> Dataset:
     """Load and validate every given table; raise one DataError listing all errors.
 
     Sales without a team column get the team of the rep's org row valid at the sale date.
@@ -134,7 +153,23 @@ def load_dataset(*, sales: Source, targets: Source | None = None, org: Source | 
     engine : {"pandas", "scan", "auto"}, default "pandas"
         Where the sales are aggregated (:mod:`salesnb.load.engines`). With ``scan`` (or
         ``auto`` on a large file) ``Dataset.sales`` is None and ``Dataset.digest`` holds
-        the aggregated sales.
+        the aggregated sales. What the scan engine cannot read the way the pandas reader
+        does (another encoding or delimiter, formatted amounts in a database, names spelt
+        two ways) is read by the pandas reader, with an info finding saying so.
+    timezone : str, optional
+        The reporting time zone (IANA name, e.g. ``Europe/Berlin``): timestamps with a UTC
+        offset are converted to it before their day and month are taken. Default: the
+        data's own clock (timestamps without an offset are never changed; offsets that
+        differ within a column are an error).
+    currency : str, optional
+        The reporting currency (symbol or code), needed with ``rates``.
+    rates : mapping of str to float, optional
+        What one unit of each other currency is worth in ``currency``: money columns that
+        mix currencies are converted (without rates they are an error).
+    stages : sequence of str, optional
+        The opportunity stages in pipeline order (default
+        :data:`salesnb.load.optional.DEFAULT_STAGES`); another stage leaves the
+        opportunities out of the run (and says why).
 
     Returns
     -------
@@ -168,19 +203,49 @@ def load_dataset(*, sales: Source, targets: Source | None = None, org: Source | 
     if unknown:
         raise ParamsError(f"columns mapping names unknown table(s) {', '.join(map(repr, unknown))};"
                           f" allowed: {', '.join(given)}")
+    if sales is None or (isinstance(sales, (str, Path)) and not str(sales).strip()):
+        raise ParamsError("no sales given: the params file needs a 'sales' key naming the "
+                          "sales file (CSV, Excel or Parquet) or a SQL source {url: ..., "
+                          "table: ...}")
     cutoff = as_of_date(as_of)
+    check_timezone(timezone)
+    rates = check_rates(currency, rates)
+    stages = check_stages(stages)
+    opts = {"timezone": timezone, "currency": currency, "rates": rates}
     tables, ctxs, issues, sources = {}, {}, [], {}
-    digest = _scan(sales, engine, columns.get("sales"), cutoff, base_dir, issues, sources)
+    digest = None
+    if not timezone and not rates:  # the scan engine reads neither offsets nor currencies
+        digest = _scan(sales, engine, columns.get("sales"), cutoff, base_dir, issues, sources)
+    elif engine != "pandas" and choose(engine, sales, base_dir) != "pandas":
+        issues.append(Issue("info", "sales", str(sales), "read_in_pandas", None, [], 0, [],
+                            f"{sales}: read whole into memory (not scanned where it is), "
+                            "because 'timezone' or 'rates' are set, which only the pandas "
+                            "reader applies."))
     for t, src in given.items():
         if src is None or (t == "sales" and digest is not None):
             continue
-        df, found, ctx, info = load_source(src, t, columns.get(t), None, base_dir)
+        df, found, ctx, info = load_source(src, t, columns.get(t), None, base_dir, **opts)
         tables[t], ctxs[t], sources[t] = df, ctx, info
         issues += found
+    check_stage_names(tables, ctxs, issues, stages)
+    leave_out_optional(tables, issues)
     if digest is not None:
-        return _digest_dataset(digest, tables, ctxs, issues, sources, cutoff)
+        try:
+            return _digest_dataset(digest, tables, ctxs, issues, sources, cutoff)
+        except ScanFallback as exc:
+            issues = [i for i in issues if i.table != "sales"] + [_fallback_note(sales, exc)]
+            df, found, ctx, info = load_source(sales, "sales", columns.get("sales"), None,
+                                               base_dir, **opts)
+            tables["sales"], ctxs["sales"], sources["sales"] = df, ctx, info
+            issues += found
+    tables = unify_names(tables, ctxs, issues)
     s, sctx, org_df = tables["sales"], ctxs["sales"], tables.get("org")
     has = {t: [i.check for i in issues if i.table == t and i.severity == "error"] for t in tables}
+    if org_df is not None and not has.get("org"):
+        issues += overlapping_org_rows(org_df, ctxs["org"])
+        has["org"] = [i.check for i in issues if i.table == "org" and i.severity == "error"]
+    if not has.get("sales"):
+        issues += rep_in_two_teams(s, sctx, fixed_team="team" in s)
     if "team" not in s and org_df is None:
         issues.append(Issue("error", "sales", sctx.name, "missing_columns", "team", [], 0, [],
                             f"{sctx.name}: the sales table has no 'team' column and no org table "
@@ -209,8 +274,13 @@ def load_dataset(*, sales: Source, targets: Source | None = None, org: Source | 
                                      f"({ctxs['org'].name})", "Add them to the org table."))
     check_target_units(tables, ctxs, issues, {lv: set(s[lv].dropna()) if lv in s else set()
                                                 for lv in ("team", "rep")})
+    check_target_repeats(tables, ctxs, issues)
     check_org_lines(tables, ctxs, issues)
+    if not has.get("sales"):
+        issues += empty_customer_ids(s, sctx)
     raise_issues(issues, "cannot use the input data")
+    check_not_empty(sctx.name, len(s), int((s["date"] <= cutoff).sum()) if cutoff is not None
+                    else len(s), s["date"].min() if len(s) else None, cutoff)
     excluded = pd.concat([pd.DataFrame(columns=EXCLUDED_COLUMNS), s.iloc[:0]], axis=1)
     if cutoff is not None:
         late = (s["date"] > cutoff).to_numpy()
@@ -244,12 +314,21 @@ def dataset_from_params(params: Mapping, *, engine: str | None = None) -> Datase
     Dataset
     """
     return load_dataset(
-        sales=params["sales"], targets=params.get("targets") or None,
+        sales=params.get("sales") or None, targets=params.get("targets") or None,
         org=params.get("org") or None, opportunities=params.get("opportunities") or None,
         spend=params.get("spend") or None, satisfaction=params.get("satisfaction") or None,
         columns=params.get("columns") or None,
         as_of=params.get("as_of") or params["month"], base_dir=params.get("base_dir") or None,
-        engine=engine or params.get("engine") or "auto")
+        engine=engine or params.get("engine") or "auto",
+        timezone=params.get("timezone") or None, currency=params.get("currency") or None,
+        rates=params.get("rates") or None, stages=params.get("stages") or None)
+
+
+def _fallback_note(sales, exc: Exception) -> Issue:
+    """Return the info finding that the scan engine handed the sales to the pandas reader."""
+    return Issue("info", "sales", str(sales), "read_in_pandas", None, [], 0, [],
+                 f"{sales}: read whole into memory (not scanned where it is), because "
+                 f"{str(exc).splitlines()[-1].lstrip('- ')}")
 
 
 def _scan(sales, engine, columns, cutoff, base_dir, issues, sources) -> dict | None:
@@ -262,6 +341,9 @@ def _scan(sales, engine, columns, cutoff, base_dir, issues, sources) -> dict | N
     try:
         digest, found, info = scan_sales(sales, kind, columns=columns, as_of=cutoff,
                                          base_dir=base_dir)
+    except ScanFallback as exc:
+        issues.append(_fallback_note(sales, exc))
+        return None
     except DataError as exc:
         if engine != "auto" or "scan engine" not in str(exc):
             raise
@@ -276,14 +358,29 @@ def _scan(sales, engine, columns, cutoff, base_dir, issues, sources) -> dict | N
 
 def _digest_dataset(digest, tables, ctxs, issues, sources, cutoff) -> Dataset:
     """Return the Dataset of scanned sales: cross-table checks on the digest's reps and teams."""
-    daily, org_df = digest["daily"], tables.get("org")
+    daily = digest["daily"]
+    if rep_in_two_teams(daily, None, fixed_team=True):
+        raise ScanFallback("a rep sells for two teams over the same dates, which the pandas "
+                           "reader lists row by row")
+    fixed = {"team": list(pd.unique(daily["team"].dropna())),
+             "rep": list(pd.unique(daily["rep"].dropna()))}
+    tables.update(unify_names(tables, ctxs, issues, fixed=fixed))
+    org_df = tables.get("org")
     if org_df is not None:
         issues += rep_not_in_org(daily, org_df, sales_name=sources["sales"]["path"],
                                  org_name=ctxs["org"].name)
+        if not any(i.table == "org" and i.severity == "error" for i in issues):
+            issues += overlapping_org_rows(org_df, ctxs["org"])
     check_target_units(tables, ctxs, issues, {lv: set(daily[lv].dropna())
                                                 for lv in ("team", "rep")})
+    check_target_repeats(tables, ctxs, issues)
     check_org_lines(tables, ctxs, issues)
+    issues += scanned_customer_ids(digest, sources["sales"]["path"])
     raise_issues(issues, "cannot use the input data")
+    meta = digest["meta"]
+    check_not_empty(sources["sales"]["path"], int(meta["rows"]),
+                    int(meta["rows"] - meta["excluded_after_as_of"]),
+                    meta.get("first_date"), cutoff)
     excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS + SCHEMAS["sales"].names)
     return Dataset(sales=None, **tables, issues=issues, excluded=excluded, sources=sources,
                    as_of=cutoff, digest=digest)

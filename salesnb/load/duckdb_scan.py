@@ -28,7 +28,7 @@ import pandas as pd
 from ..exceptions import DataError
 from ..schema import DIGEST_NEEDS, DIGEST_TABLES
 from .coerce import STR_DTYPE
-from .duckdb_source import SHIFT, Source, user_rows
+from .duckdb_source import SHIFT, Source, only_plain_text, user_rows
 from .duckdb_sql import relation, strip_ws
 from .issues import Issue, as_of_date, raise_issues, resolve_columns, rows_text
 
@@ -201,6 +201,12 @@ def _aggregate(con, p: str, found: dict, cutoff, tables, *, multi: bool = False
             f"sum(lines)::BIGINT AS lines FROM _salesnb_g WHERE _g = {g} "
             f"GROUP BY {', '.join(keys)} ORDER BY {order}")
     out = {name: _typed(t) for name, t in out.items()}
+    if "customer_monthly" in sets:  # sales with no customer id, counted for their finding
+        g = sum(1 << (len(cols) - 1 - i) for i, c in enumerate(cols)
+                if c not in sets["customer_monthly"])
+        n = con.execute(f"SELECT coalesce(sum(lines), 0) FROM _salesnb_g WHERE _g = {g} "
+                        "AND customer_id IS NULL").fetchone()[0]
+        out["_no_customer"] = int(n)
     if "cube" in out:
         cube = out["cube"]
         if "first" in sets:
@@ -217,13 +223,14 @@ def _aggregate(con, p: str, found: dict, cutoff, tables, *, multi: bool = False
             cube = cube.assign(new_customers=0)
         cube.insert(0, "month", cube.pop("date").dt.to_period("M"))
         out["cube"] = cube
-    return {name: out[name][cols].reset_index(drop=True)
-            for name, cols in DIGEST_TABLES.items() if name in out}
+    res = {name: out[name][cols].reset_index(drop=True)
+           for name, cols in DIGEST_TABLES.items() if name in out}
+    if "_no_customer" in out:
+        res["_no_customer"] = out["_no_customer"]
+    return res
 
 
 _STRINGS = ("team", "rep", "customer_id", "product", "cat")
-
-
 def _frame(con, sql: str) -> pd.DataFrame:
     """Run ``sql``; return the result as pandas through Arrow.
 
@@ -329,6 +336,7 @@ def scan(source: str | Path | pd.DataFrame, *, columns: Mapping[str, str] | None
             duplicates = src.kind != "parquet"
         if "product_monthly" not in tables:  # no check reads it: leave the column unread
             found.pop("product", None)
+        only_plain_text(con, src, found, types)
         csv_file = src.kind == "csv"
         p, checks = relation(src, found, types, duplicates=duplicates, ordered=not csv_file)
         if csv_file:
@@ -354,7 +362,10 @@ def scan(source: str | Path | pd.DataFrame, *, columns: Mapping[str, str] | None
                                   multi=len(src.files) > 1)
     finally:
         con.close()
+    no_customer = digest.pop("_no_customer", None)
     digest["meta"] = {"rows": meta["rows"], "first_date": meta["first_date"],
                       "last_date": meta["last_date"],
                       "excluded_after_as_of": meta["rows"] - meta["kept"]}
+    if no_customer:
+        digest["meta"]["empty_customer_id"] = no_customer
     return digest, issues

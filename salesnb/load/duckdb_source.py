@@ -16,8 +16,10 @@ import duckdb
 import pandas as pd
 
 from ..exceptions import DataError
+from .dialect import ENCODING_NAMES, detect_encoding, duplicate_names, sniff_delimiter
+from .issues import ScanFallback
 
-__all__ = ["SHIFT", "Source", "q", "lit", "csv_lines", "user_rows"]
+__all__ = ["SHIFT", "Source", "q", "lit", "csv_lines", "user_rows", "only_plain_text"]
 
 SHIFT = 1 << 40  # order key: file index * 2**40 + record number within the file
 
@@ -84,6 +86,7 @@ class Source:
             if not self.path.is_file():
                 raise DataError(f"file '{self.name}' not found; check the path in the params file")
             self.kind, self.noun = "csv", "row"
+            _check_plain_csv(self.path, self.name)
             self.rel = (f"read_csv({lit(text)}, all_varchar=true, header=true, "
                         "encoding='utf-8')")
         elif ext in (".parquet", ".pq"):
@@ -114,9 +117,10 @@ class Source:
         msg = " ".join(line.strip() for line in str(e).splitlines()[:2])
         if "unicode" in str(e).lower() or "utf-8" in str(e).lower():
             msg = next((line.strip() for line in str(e).splitlines() if "nicode" in line), msg)
-            return (f"file '{self.name}' is not UTF-8 text ({msg}); the scan engine reads "
-                    "UTF-8 CSV only: save it as CSV UTF-8 from Excel, or load it with "
-                    "salesnb.io.load_dataset, which also reads GB18030/GBK")
+            raise ScanFallback(f"file '{self.name}' is not UTF-8 text ({msg}); the scan engine "
+                               "reads UTF-8 CSV only: save it as CSV UTF-8 from Excel, or load "
+                               "it with salesnb.io.load_dataset, which also reads GB18030/GBK "
+                               "and Windows-1252")
         return f"file '{self.name}' cannot be read: {msg}"
 
     def order(self) -> str:
@@ -128,6 +132,29 @@ class Source:
         cases = " ".join(f"WHEN {lit(f)} THEN {i * SHIFT}" for i, f in enumerate(self.files))
         return f"(CASE filename {cases} END + file_row_number)"
 
+
+
+def _check_plain_csv(path: Path, name: str) -> None:
+    """Raise ScanFallback unless the CSV's start is UTF-8, comma-separated, with unique names."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    cut = head.rfind(b"\n")
+    head = head[: cut + 1] if cut >= 0 and len(head) == 1 << 16 else head
+    enc = detect_encoding(head)
+    if enc not in ("utf-8", "utf-8-sig"):
+        what = ENCODING_NAMES.get(enc, "an unknown encoding") if enc else "an unknown encoding"
+        raise ScanFallback(f"file '{name}' is {what} text, not UTF-8: the scan engine reads "
+                           "UTF-8 only (save it as CSV UTF-8, or load it with "
+                           "salesnb.io.load_dataset, which also reads GB18030/GBK and "
+                           "Windows-1252)")
+    first = next(iter(head.decode(enc).splitlines()), "")
+    sep = sniff_delimiter(first)
+    if sep != ",":
+        raise ScanFallback(f"file '{name}' is delimited by {sep!r}, not commas (the scan "
+                           "engine reads comma-separated files)")
+    names = [h.strip() for h in next(csv.reader([first.lstrip("\ufeff")]), [])]
+    if duplicate_names(names):
+        raise ScanFallback(f"file '{name}' names a column twice in its header")
 
 
 def csv_lines(path: Path, records: int, wanted: set[int]) -> dict[int, int]:
@@ -203,3 +230,38 @@ def user_rows(src: Source, fidx: int, ords: list[int], records: int) -> list[int
     return [mapping.get(i, i + 2) for i in idx]
 
 
+#: a currency symbol or code before or after an amount (as salesnb.load.coerce reads them)
+_MARK_SQL = r"^\s*([¥￥$€£]|[A-Z]{3})\s*[-+(\d]|[\d).]\s*([¥￥$€£]|[A-Z]{3})\s*$"
+#: a timestamp with a UTC offset or Z
+_OFFSET_SQL = r"\d[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+
+
+def only_plain_text(con, src: Source, found: dict, types: dict) -> None:
+    """Raise ScanFallback when text amounts name more than one currency, or dates carry offsets.
+
+    The pandas reader refuses mixed currencies (or converts them at the params' rates) and
+    refuses offsets that differ: the scan hands such files to it, so that both engines give
+    the same verdict.
+    """
+    if "currency" in found:
+        raise ScanFallback(f"{src.name}: it has a currency column, which only the pandas reader "
+                           "applies")
+    checks = []
+    if "amount" in found and "VARCHAR" in types[found["amount"]].upper():
+        a = f"trim({q(found['amount'])})"
+        checks.append(f"count(DISTINCT CASE WHEN regexp_matches({a}, {lit(_MARK_SQL)}) THEN "
+                      rf"replace(coalesce(nullif(regexp_extract({a}, '^\s*([¥￥$€£]|[A-Z]{{3}})'"
+                      rf", 1), ''), regexp_extract({a}, '([¥￥$€£]|[A-Z]{{3}})\s*$', 1)), '￥', "
+                      "'¥') END) > 1")
+    if "date" in found and "VARCHAR" in types[found["date"]].upper():
+        d = f"trim({q(found['date'])})"
+        checks.append(f"bool_or(regexp_matches({d}, {lit(_OFFSET_SQL)}))")
+    if not checks:
+        return
+    try:
+        row = con.execute(f"SELECT {', '.join(checks)} FROM {src.rel}").fetchone()
+    except duckdb.Error as e:
+        raise DataError(src.read_error(e)) from None
+    if any(row):
+        raise ScanFallback(f"{src.name}: its amounts name more than one currency, or its dates "
+                           "carry UTC offsets, which only the pandas reader checks")

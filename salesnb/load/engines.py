@@ -30,14 +30,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..exceptions import ParamsError
+from ..exceptions import DataError, ParamsError
 from .duckdb_scan import scan
 from .files import files_sha256, frame_sha256
-from .issues import Issue
+from .issues import Issue, ScanFallback
 from .sql_digest import aggregate_sql
 from .sql_spec import safe_url, source_label
 
-__all__ = ["ENGINES", "SCAN_MIN_ROWS", "SCAN_MIN_CSV_BYTES", "choose", "scan_sales"]
+__all__ = ["ENGINES", "SCAN_MIN_ROWS", "SCAN_MIN_CSV_BYTES", "ScanFallback", "choose",
+           "scan_sales"]
 
 ENGINES = ("auto", "pandas", "scan")
 SCAN_MIN_ROWS = 500_000
@@ -140,7 +141,43 @@ def scan_sales(source: object, kind: str, *, columns: Mapping[str, str] | None,
         path, rows and sha256 (of the file's bytes; of the monthly cube for a SQL source,
         whose rows are never fetched).
     """
-    columns = dict(columns or {})
+    try:
+        digest, issues, info = _scan_sales(source, kind, columns=dict(columns or {}),
+                                           as_of=as_of, base_dir=base_dir, label=label)
+    except ScanFallback:
+        raise
+    except DataError as exc:  # values the database cannot read: the pandas reader decides
+        unread = {"not_numeric", "bad_date"}
+        if exc.problems and {p.check for p in exc.problems if p.severity == "error"} <= unread:
+            raise ScanFallback(f"its {' and '.join(sorted({p.column for p in exc.problems}))} "
+                               "values are written in a way the scan engine does not read"
+                               ) from None
+        raise
+    twice = _names_spelt_twice(digest)
+    if twice:
+        raise ScanFallback(f"it spells names more than one way ({twice}), which the scan "
+                           "engine does not merge")
+    return digest, issues, info
+
+
+def _names_spelt_twice(digest: dict) -> str:
+    """Return the first name of the digest written two ways ('East' and 'EAST'), or ""."""
+    from .coerce import name_key
+    for table, col in (("daily", "team"), ("daily", "rep"), ("customer_monthly", "customer_id"),
+                       ("product_monthly", "product"), ("product_monthly", "category")):
+        df = digest.get(table)
+        if df is None or col not in df:
+            continue
+        names = pd.Series(pd.unique(df[col].dropna()), dtype=object)
+        keys = name_key(names)
+        dup = keys.duplicated(keep=False)
+        if dup.any():
+            first = keys[dup].iloc[0]
+            return " and ".join(repr(v) for v in names[keys == first][:3])
+    return ""
+
+
+def _scan_sales(source, kind, *, columns, as_of, base_dir, label):
     if kind == "sql":
         name = label or source_label(source)
         digest = aggregate_sql(source, columns=columns, as_of=as_of, base_dir=base_dir,

@@ -1,8 +1,12 @@
 """Read CSV, Excel and Parquet files into raw frames; the one checksum of files and frames.
 
-CSV is decoded as UTF-8 (with or without BOM), else GB18030 (a superset of GBK), and read
-as text. Every reader also returns each row's number as the user counts it in the file
-(CSV and Excel: the line or sheet row, the header being row 1; Parquet: records from 1).
+CSV is decoded as UTF-8 (with or without BOM), else as GB18030 (a superset of GBK) or
+Windows-1252, whichever the bytes show (:func:`detect_encoding`), and read as text with the
+delimiter found in its header line (``,``, ``;``, tab or ``|``: :func:`sniff_delimiter`).
+Every reader also returns each row's number as the user counts it in the file (CSV and
+Excel: the line or sheet row, the header being row 1; Parquet: records from 1), and
+:func:`read_raw` says how it read the file (encoding, delimiter, decimal mark) and what
+was wrong with the header (a column named twice).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io as _io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,13 +23,20 @@ import pandas as pd
 
 from ..exceptions import DataError
 from .coerce import as_text
+from .dialect import (
+    DELIMITERS,
+    ENCODING_NAMES,
+    ENCODINGS,
+    detect_encoding,
+    duplicate_names,
+    sniff_delimiter,
+)
 
-__all__ = ["SUPPORTED_FORMATS", "ENCODINGS", "sha256_file", "files_sha256", "frame_sha256",
-           "read_raw", "read_frame", "records"]
+__all__ = ["SUPPORTED_FORMATS", "ENCODINGS", "ENCODING_NAMES", "DELIMITERS", "sha256_file",
+           "files_sha256", "frame_sha256", "detect_encoding", "sniff_delimiter",
+           "duplicate_names", "read_raw", "read_frame", "records"]
 
 SUPPORTED_FORMATS = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
-#: the text encodings tried for CSV, in order
-ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def sha256_file(path: str | Path) -> str:
@@ -103,26 +115,65 @@ def records(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, str, np.ndarra
     return raw, np.arange(len(raw)) + 1, "record", np.array([], dtype=int)
 
 
-def _read_csv(path: Path, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+def _unique(names: list[str]) -> list[str]:
+    """Return the names with repeats renamed ``name.1``, ``name.2`` (as pandas does)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0)
+        out.append(n if k == 0 else f"{n}.{k}")
+        seen[n] = k + 1
+    return out
+
+
+def _dup_note(name: str, dups: dict[str, list[int]], meta: dict | None) -> None:
+    if not dups or meta is None:
+        return
+    what = "; ".join(f"{n!r} in columns {', '.join(map(str, pos))}" for n, pos in dups.items())
+    meta.setdefault("notes", []).append((
+        "error", "duplicate_columns", ", ".join(dups), list(dups),
+        f"{name}: the header names a column more than once ({what}); each column needs a "
+        "name of its own: rename or delete the extra columns."))
+
+
+def _read_csv(path: Path, name: str, meta: dict | None = None
+              ) -> tuple[pd.DataFrame, np.ndarray, str]:
     data = path.read_bytes()
-    for enc in ENCODINGS:
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DataError(f"file '{name}' is neither UTF-8 nor GB18030/GBK text; "
+    enc = detect_encoding(data)
+    if enc is None:
+        raise DataError(f"file '{name}' is neither UTF-8, GB18030/GBK nor Windows-1252 text; "
                         "save it as CSV UTF-8 from Excel and try again")
+    text = data.decode(enc)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first = next(iter(text.splitlines()), "")
+    sep = sniff_delimiter(first)
+    if meta is not None:
+        meta.update(encoding=enc, delimiter=sep, decimal="," if sep == ";" else ".")
+        notes = meta.setdefault("notes", [])
+        if enc not in ("utf-8", "utf-8-sig"):
+            sample = next((w for w in re.findall(r"[^,;\t|\n\r\"]*[^\x00-\x7f][^,;\t|\n\r\"]*",
+                                                 text)), "")
+            seen = f", e.g. {sample.strip()!r}" if sample.strip() else ""
+            notes.append(("info", "encoding", None, [],
+                          f"{name}: read as {ENCODING_NAMES[enc]} text, not UTF-8{seen}; if "
+                          "names look wrong, save the file as CSV UTF-8 and run again."))
+        if sep != ",":
+            shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[sep]
+            dec = " and decimal commas (1.234,50)" if sep == ";" else ""
+            notes.append(("info", "delimiter", None, [],
+                          f"{name}: read as {shown}-delimited CSV{dec}."))
+    header = next(csv.reader([first], delimiter=sep), [])
+    _dup_note(name, duplicate_names([h.strip() for h in header]), meta)
     try:
         df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False,
-                         skip_blank_lines=False)
+                         skip_blank_lines=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise DataError(f"file '{name}' cannot be read as CSV: {e}") from None
     rows = np.arange(len(df)) + 2
     if len(text.splitlines()) != len(df) + 1:  # quoted line breaks: count lines exactly
         starts, last = [], 0
-        reader = csv.reader(_io.StringIO(text, newline=""))
+        reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
         for _ in reader:
             starts.append(last + 1)
             last = reader.line_num
@@ -131,7 +182,7 @@ def _read_csv(path: Path, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
     return df, rows, "row"
 
 
-def _read_xlsx(path: Path, name: str, sheet: str | int | None
+def _read_xlsx(path: Path, name: str, sheet: str | int | None, meta: dict | None = None
                ) -> tuple[pd.DataFrame, np.ndarray, str]:
     # imported here, not at the top: only Excel input needs openpyxl (import-time speed)
     import openpyxl
@@ -164,12 +215,13 @@ def _read_xlsx(path: Path, name: str, sheet: str | int | None
         wb.close()
     if header is None:
         return pd.DataFrame(), np.array([], dtype=int), "row"
-    df = pd.DataFrame(rows_out, columns=header, dtype=object)
+    _dup_note(name, duplicate_names(header), meta)
+    df = pd.DataFrame(rows_out, columns=_unique(header), dtype=object)
     return df, np.array(rows, dtype=int), "row"
 
 
-def read_raw(path: Path, name: str, sheet: str | int | None = None
-             ) -> tuple[pd.DataFrame, np.ndarray, str, np.ndarray]:
+def read_raw(path: Path, name: str, sheet: str | int | None = None, *,
+             meta: dict | None = None) -> tuple[pd.DataFrame, np.ndarray, str, np.ndarray]:
     """Read a file; leave its blank rows out and say where they were.
 
     Parameters
@@ -180,6 +232,11 @@ def read_raw(path: Path, name: str, sheet: str | int | None = None
         The file's name in messages (the path as the user gave it).
     sheet : str or int, optional
         Excel only: the sheet name or 0-based index (default: the first sheet).
+    meta : dict, optional
+        Filled with how the file was read: ``encoding``, ``delimiter`` and ``decimal``
+        (CSV), and ``notes``, a list of ``(severity, check, column, examples, message)``
+        findings (the encoding when it is not UTF-8, the delimiter when it is not a comma, a
+        header naming a column twice).
 
     Returns
     -------
@@ -197,9 +254,9 @@ def read_raw(path: Path, name: str, sheet: str | int | None = None
         raise DataError(f"file '{name}' not found{where}; check the path in the params file")
     ext = path.suffix.lower()
     if ext == ".csv":
-        df, rows, noun = _read_csv(path, name)
+        df, rows, noun = _read_csv(path, name, meta)
     elif ext in (".xlsx", ".xlsm"):
-        df, rows, noun = _read_xlsx(path, name, sheet)
+        df, rows, noun = _read_xlsx(path, name, sheet, meta)
     elif ext == ".xls":
         try:
             df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object,
@@ -231,7 +288,8 @@ def read_raw(path: Path, name: str, sheet: str | int | None = None
 def read_frame(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a CSV, Excel or Parquet file into a frame of raw values (CSV: all text).
 
-    CSV is decoded as UTF-8 (with or without BOM), else GB18030 (a superset of GBK);
+    CSV is decoded as UTF-8 (with or without BOM), else GB18030 (a superset of GBK) or
+    Windows-1252 (:func:`detect_encoding`), split at the delimiter of its header line;
     Excel reads the first sheet unless ``sheet`` names one. Blank rows are left out.
 
     Parameters

@@ -19,7 +19,19 @@ import pandas as pd
 from ..exceptions import DataError, ParamsError
 from ..schema import SCHEMAS
 
-__all__ = ["Issue", "rows_text", "raise_issues", "resolve_columns", "as_of_date"]
+__all__ = ["Issue", "rows_text", "raise_issues", "resolve_columns", "as_of_date", "check_timezone",
+           "ScanFallback"]
+
+
+class ScanFallback(DataError):
+    """The scan engine cannot read the sales the way the pandas reader does: read them there.
+
+    Raised by the scan engine for input only the pandas reader reads right (another
+    encoding or delimiter, formatted or mixed-currency amounts, timestamps with UTC
+    offsets, names spelt two ways, values the database cannot cast), so that both engines
+    accept and refuse the same inputs: :func:`salesnb.load.dataset.load_dataset` then reads
+    the sales with the pandas reader, which gives the verdict.
+    """
 
 
 @dataclass
@@ -251,3 +263,32 @@ def as_of_date(as_of: object) -> pd.Timestamp | None:
     except (ValueError, TypeError):
         raise ParamsError(f"as_of must be a month YYYY-MM or a date YYYY-MM-DD, got {as_of!r}"
                           ) from None
+
+
+def check_timezone(timezone: object) -> None:
+    """Check the params' reporting time zone: an IANA name such as ``Europe/Berlin``, or None.
+
+    Parameters
+    ----------
+    timezone : str or None
+        The params' ``timezone``.
+
+    Raises
+    ------
+    ParamsError
+        When the name is not a time zone.
+
+    Examples
+    --------
+    >>> check_timezone("Europe/Berlin"), check_timezone(None)
+    (None, None)
+    """
+    if timezone is None:
+        return
+    import zoneinfo  # only here: most runs have no time zone
+
+    try:
+        zoneinfo.ZoneInfo(str(timezone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ParamsError(f"timezone must be a time zone name such as UTC, Europe/Berlin or "
+                          f"Asia/Shanghai, got {timezone!r}") from None

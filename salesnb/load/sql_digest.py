@@ -18,7 +18,7 @@ import pandas as pd
 from ..exceptions import DataError, ParamsError
 from ..schema import CUBE_COLUMNS, DIGEST_NEEDS
 from .coerce import STR_DTYPE
-from .issues import Issue, as_of_date, raise_issues, resolve_columns, rows_text
+from .issues import Issue, ScanFallback, as_of_date, raise_issues, resolve_columns, rows_text
 from .sql import connect, db_error, fetch, from_clause
 from .sql_spec import check_spec, source_label
 
@@ -157,6 +157,9 @@ def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None,
                 why=" (aggregating in the database needs a team column: it does not join an "
                     "org table)")
             raise_issues(problems, label)
+            if "currency" in found:
+                raise ScanFallback(f"{label}: it has a currency column, which only the pandas "
+                                   "reader applies")
             e = _exprs(found, dialect)
             doing = "checking the data"
             _validate(con, frm, e, found, dialect, label)

@@ -22,6 +22,7 @@ from ..schema import LEVELS, METRICS, SCHEMAS
 from .coerce import as_text, example, str_series, to_date, to_float, to_period
 from .files import frame_sha256, read_raw, records, sha256_file
 from .issues import Issue, raise_issues, resolve_columns, rows_text
+from .money import MONEY_COLUMNS, check_rates, convert_currencies
 from .sql import read_sql_source
 from .sql_spec import safe_url, source_label
 
@@ -107,7 +108,8 @@ class TableContext:
 
 def load_source(source: object, table: str, columns: Mapping[str, str] | None,
                 label: str | None, base_dir: str | Path | None = None,
-                sheet: str | int | None = None
+                sheet: str | int | None = None, *, timezone: str | None = None,
+                currency: str | None = None, rates: Mapping[str, float] | None = None
                 ) -> tuple[pd.DataFrame, list[Issue], TableContext, dict]:
     """Load one table without raising: rename, coerce and validate, keeping every issue.
 
@@ -125,6 +127,13 @@ def load_source(source: object, table: str, columns: Mapping[str, str] | None,
         The folder relative paths (and SQLite files) start from.
     sheet : str or int, optional
         Excel only: the sheet.
+    timezone : str, optional
+        The reporting time zone: timestamps with a UTC offset are converted to it before
+        their day is taken (without it, offsets that differ within a column are an error).
+    currency : str, optional
+        The reporting currency (params ``currency``).
+    rates : mapping of str to float, optional
+        :func:`salesnb.load.money.check_rates`' table: mixed currencies are converted.
 
     Returns
     -------
@@ -152,10 +161,18 @@ def load_source(source: object, table: str, columns: Mapping[str, str] | None,
         path = Path(source)
         if base_dir is not None and not path.is_absolute():
             path = Path(base_dir) / path
-        raw, rows, noun, blank = read_raw(path, name, sheet)
+        meta: dict = {}
+        raw, rows, noun, blank = read_raw(path, name, sheet, meta=meta)
         info = {"path": name, "sha256": sha256_file(path), "rows": len(raw)}
+        if meta.get("encoding") not in (None, "utf-8", "utf-8-sig"):
+            info["encoding"] = meta["encoding"]
     ctx = TableContext(table, name, noun, rows, {})
     issues: list[Issue] = []
+    decimal = "."
+    if not isinstance(source, (pd.DataFrame, Mapping)):
+        decimal = meta.get("decimal", ".")
+        issues += [Issue(sev, table, name, check, col, [], 0, ex, msg)
+                   for sev, check, col, ex, msg in meta.get("notes", [])]
     found, problems = resolve_columns(list(raw.columns), table, columns, name=name)
     issues += problems
     ctx.user = {c: u for c, u in found.items() if c != u}
@@ -171,14 +188,21 @@ def load_source(source: object, table: str, columns: Mapping[str, str] | None,
             continue
         s = raw[found[col.name]]
         if col.kind == "date":
-            val, empty, bad = to_date(s)
+            zones: dict = {}
+            val, empty, bad = to_date(s, tz=timezone, meta=zones)
             what, check = "a date that cannot be read", "bad_date"
-            fix = "Write dates as YYYY-MM-DD (e.g. 2025-03-15)."
+            fix = "Write dates as YYYY-MM-DD (e.g. 2025-03-15; 15.03.2025 is read day first)."
+            issues += _offset_issues(ctx, col.name, s, zones, timezone)
         elif col.kind == "float":
-            val, empty, bad = to_float(s)
+            val, empty, bad = to_float(s, decimal=decimal)
             what, check = "not a number", "not_numeric"
             fix = ("Write plain numbers such as 1234.50 (thousands separators and ¥ $ € "
                    "signs are allowed).")
+            if (table, col.name) in MONEY_COLUMNS:
+                cur = raw[found["currency"]] if "currency" in found else None
+                val, found_cur = convert_currencies(ctx, col.name, s, val, currency_col=cur,
+                                                    currency=currency, rates=rates)
+                issues += found_cur
         elif col.kind == "period" or (table, col.name) == ("spend", "month"):
             months = col.kind != "period"
             val, empty, bad = to_period(s, months_only=months)
@@ -203,6 +227,7 @@ def load_source(source: object, table: str, columns: Mapping[str, str] | None,
             issues.append(ctx.issue("error", "empty_value", col.name, empty, s, "empty",
                                     f"Fill in every {col.name}.", examples=[]))
         out[col.name] = val.reset_index(drop=True)
+    out.pop("currency", None)  # amounts are in the reporting currency from here on
     df = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
     if table == "sales" and "amount" in df:
         neg = (df["amount"] < 0).to_numpy()
@@ -219,9 +244,32 @@ def load_source(source: object, table: str, columns: Mapping[str, str] | None,
 
 
 
+def _offset_issues(ctx: TableContext, column: str, raw: pd.Series, zones: dict,
+                   timezone: str | None) -> list[Issue]:
+    """Return the finding about timestamps with UTC offsets in one date column."""
+    mask, offsets = zones.get("offset"), zones.get("offsets", [])
+    if mask is None or not mask.any():
+        return []
+    if timezone:
+        n = int(mask.sum())
+        return [Issue("info", ctx.table, ctx.name, "timezone_converted", column, [], n,
+                      offsets[:5], f"{ctx.name}: {ctx.col(column)}: {n} timestamp"
+                      f"{'s' if n != 1 else ''} with a UTC offset ({', '.join(offsets[:5])}) "
+                      f"converted to {timezone} before the day and month were taken.")]
+    if len(offsets) < 2:
+        return []
+    return [ctx.issue("error", "mixed_offsets", column, mask, raw,
+                      f"timestamps with different UTC offsets ({', '.join(offsets[:5])}), so "
+                      "the same instant can fall on different days or months",
+                      "Set 'timezone' in the params file (e.g. timezone: Europe/Berlin, or "
+                      "UTC) and every timestamp with an offset is converted to it.")]
+
+
 def load_table(source: str | Path | pd.DataFrame | Mapping, table: TableName, *,
                columns: Mapping[str, str] | None = None, label: str | None = None,
-               sheet: str | int | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+               sheet: str | int | None = None, timezone: str | None = None,
+               currency: str | None = None, rates: Mapping[str, float] | None = None
+               ) -> tuple[pd.DataFrame, list[Issue]]:
     """Load one table from a file, DataFrame or SQL source: rename, coerce per the schema and validate.
 
     Parameters
@@ -237,6 +285,13 @@ def load_table(source: str | Path | pd.DataFrame | Mapping, table: TableName, *,
         The name used for the source in messages (default: the path as given).
     sheet : str or int, optional
         Excel only: the sheet name or 0-based index (default: the first sheet).
+    timezone : str, optional
+        The reporting time zone (timestamps with a UTC offset are converted to it).
+    currency : str, optional
+        The reporting currency.
+    rates : mapping of str to float, optional
+        What one unit of each other currency is worth in ``currency``: amounts in mixed
+        currencies are converted (without it they are an error).
 
     Returns
     -------
@@ -252,7 +307,7 @@ def load_table(source: str | Path | pd.DataFrame | Mapping, table: TableName, *,
     Examples
     --------
     >>> raw = pd.DataFrame({"OrderDate": ["2025-01-02", "2025/1/3", "2025-01-04"],
-    ...                     "rep": ["Ann", "Bob", "Ann"], "SubTotal": ["¥1,234.50", "$20", "-5"]})
+    ...                     "rep": ["Ann", "Bob", "Ann"], "SubTotal": ["¥1,234.50", "¥20", "-5"]})
     >>> df, issues = load_table(raw, "sales", columns={"date": "OrderDate", "amount": "SubTotal"})
     >>> df
             date  rep  amount
@@ -271,6 +326,8 @@ def load_table(source: str | Path | pd.DataFrame | Mapping, table: TableName, *,
     - orders: column 'amount' (your 'SubTotal'): not a number in 1 record: record 2; values 'x'. Write plain numbers such as 1234.50 (thousands separators and ¥ $ € signs are allowed).
     - orders: column 'amount' (your 'SubTotal'): empty in 1 record: record 3. Fill in every amount.
     """
-    df, issues, ctx, _ = load_source(source, table, columns, label, sheet=sheet)
+    df, issues, ctx, _ = load_source(source, table, columns, label, sheet=sheet,
+                                     timezone=timezone, currency=currency,
+                                     rates=check_rates(currency, rates))
     raise_issues(issues, ctx.name)
     return df, issues
