@@ -22,6 +22,7 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
 from . import fmt
+from .plaintext import PLAIN_TEXT_RC, as_plain_text
 
 __all__ = [
     "PALETTE", "use_report_style", "figure_svg", "monthly_progress", "rep_attainment",
@@ -59,8 +60,9 @@ def use_report_style() -> None:
 def figure_svg(fig) -> str:
     """Return ``fig`` as an inline SVG string (text kept as text) and close it."""
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "salesnb"}), \
-            warnings.catch_warnings():
+    as_plain_text(fig)  # names are text, never mathtext ("Bo $x^2$ Li")
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "salesnb",
+                                **PLAIN_TEXT_RC}), warnings.catch_warnings():
         # text stays text in the SVG and the reader's browser draws it, so a glyph missing
         # from matplotlib's own fonts (Chinese names on a machine without CJK fonts) is harmless
         warnings.filterwarnings("ignore", message=r"Glyph .* missing from")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from salesnb.exceptions import DataError, ParamsError
@@ -314,3 +315,14 @@ def test_rows_with_an_empty_customer_id_are_counted_in_a_finding(tmp_path):
     [g] = checks(scanned, "empty_customer_id")
     assert g.count == 2 and "amount 50.00" in g.message
     assert np.isclose(scanned.digest["daily"]["amount"].sum(), 60.0)
+
+
+# ---------------------------------------------------------------- 5. names that look like math
+def test_names_that_matplotlib_reads_as_mathtext_are_drawn_as_text():
+    from salesnb import plots
+
+    table = pd.DataFrame({"unit": ["Ann $\\x$ Lee", "Bo $x^2$ Li", "Cy Wu"],
+                          "attainment": [0.9, 1.1, 0.5]})
+    ax = plots.rep_attainment(table, title="Reps of $East$")
+    svg = plots.figure_svg(ax.figure)  # on main: ValueError from mathtext
+    assert "Ann $\\x$ Lee" in svg and "Bo $x^2$ Li" in svg and "Reps of $East$" in svg
