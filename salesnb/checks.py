@@ -8,7 +8,7 @@ import pandas as pd
 
 from .exceptions import ParamsError, SchemaError
 
-__all__ = ["require_columns", "as_months"]
+__all__ = ["require_columns", "as_months", "left_out"]
 
 
 def require_columns(df, columns: Sequence[str], name: str) -> None:
@@ -42,3 +42,33 @@ def as_months(col: pd.Series) -> pd.Series:
     if isinstance(col.dtype, pd.PeriodDtype):
         return col
     return pd.Series(pd.PeriodIndex(col.astype(str), freq="M"), index=col.index)
+
+
+def left_out(tables: dict, table: str) -> bool:
+    """Return whether the run left ``table`` out because of errors in it (an optional table).
+
+    :func:`salesnb.load.optional.leave_out_optional` leaves out an opportunities, spend or
+    satisfaction table with errors and records a ``table_left_out`` finding, which the
+    report's ``quality`` table (or a team's slice of it) keeps.
+
+    Parameters
+    ----------
+    tables : dict
+        A report's tables (``quality`` among them, or None).
+    table : str
+        ``opportunities``, ``spend`` or ``satisfaction``.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"table": ["spend"], "check": ["table_left_out"], "count": [1]})
+    >>> left_out({"quality": q}, "spend"), left_out({"quality": q}, "opportunities")
+    (True, False)
+    """
+    q = tables.get("quality")
+    if q is None or not len(q) or not {"table", "check"} <= set(q.columns):
+        return False
+    return bool(((q["table"] == table) & (q["check"] == "table_left_out")).any())

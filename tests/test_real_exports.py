@@ -326,3 +326,24 @@ def test_names_that_matplotlib_reads_as_mathtext_are_drawn_as_text():
     ax = plots.rep_attainment(table, title="Reps of $East$")
     svg = plots.figure_svg(ax.figure)  # on main: ValueError from mathtext
     assert "Ann $\\x$ Lee" in svg and "Bo $x^2$ Li" in svg and "Reps of $East$" in svg
+
+
+def test_validate_names_the_header_only_file_and_exits_1(tmp_path, capsys):
+    from salesnb.cli import main
+
+    csv(tmp_path, "sales.csv", "date,team,rep,amount\n")
+    (tmp_path / "p.yaml").write_text(f"month: '{MONTH}'\nsales: sales.csv\n")
+    assert main(["validate", str(tmp_path / "p.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "sales.csv: the sales have no rows" in err and "(no rows)" not in err
+
+
+def test_a_left_out_table_says_so_in_its_report_block():
+    from salesnb.views.kpi import KpiView
+
+    view = KpiView.__new__(KpiView)
+    view.t = {"quality": pd.DataFrame({"table": ["opportunities"], "check": ["table_left_out"],
+                                       "count": [1]})}
+    view.lang = "en"
+    assert view._left_out("opportunities").startswith("Opportunity data left out of this run")
+    assert view._left_out("spend") == ""

@@ -14,6 +14,7 @@ import pandas as pd
 from .. import calendar as cal
 from .. import fmt, plots
 from .. import kpi as k
+from ..checks import left_out
 from ..html import Block
 
 __all__ = ["KpiView"]
@@ -21,6 +22,16 @@ __all__ = ["KpiView"]
 
 class KpiView:
     """The team's key performance indicators."""
+
+    def _left_out(self, table: str) -> str:
+        """Return the sentence for an optional table the run left out for its errors ("" if not)."""
+        if not left_out(self.t, table):
+            return ""
+        what = {"opportunities": ("Opportunity data", "商机数据"), "spend": ("Spend data", "费用数据"),
+                "satisfaction": ("Satisfaction data", "满意度数据")}[table]
+        return (f"{what[0]} left out of this run: the file has values it cannot use (see "
+                "the data-quality section)." if self.lang != "zh" else
+                f"{what[1]}含有无法使用的值，本次未使用（见数据质量部分）。")
 
     def kpis(self) -> Block:
         """Return the team's funnel chart and table and its KPIs this fiscal year.
@@ -51,8 +62,9 @@ class KpiView:
                           f"今年成单率{fmt.pct(wr)}；预计年内成交的在途商机{self.money(cov['open_value'])}，"
                           f"覆盖剩余缺口的{fmt.pct(cov['coverage'])}。")
         else:
-            notes.append("No opportunity data: funnel, win rate and pipeline coverage are not "
-                         "shown." if not zh else "没有商机数据：不显示漏斗、成单率和管道覆盖率。")
+            notes.append(self._left_out("opportunities") or (
+                "No opportunity data: funnel, win rate and pipeline coverage are not "
+                "shown." if not zh else "没有商机数据：不显示漏斗、成单率和管道覆盖率。"))
         sp = self.t.get("spend")
         if sp is not None and len(sp):
             cube = self.t["cube"]
@@ -68,7 +80,8 @@ class KpiView:
                              f"今年客户获取成本{self.money(c['cac'].iloc[0])}（投入{self.money(c['spend'].iloc[0])}"
                              f" / 新客户{newc}个）。")
         else:
-            notes.append("No spend data: CAC is not shown." if not zh else "没有费用数据：不显示客户获取成本。")
+            notes.append(self._left_out("spend") or (
+                "No spend data: CAC is not shown." if not zh else "没有费用数据：不显示客户获取成本。"))
         s = self.t.get("customer_sales")
         if s is not None and len(s):
             cl = k.cltv(s, as_of=self.meta["as_of"], gross_margin=self.gross_margin,
@@ -92,5 +105,6 @@ class KpiView:
                              (f"客户满意度{r['score']:.2f} / 5。" if zh else
                               f"Customer satisfaction {r['score']:.2f} / 5 this month."))
         else:
-            notes.append("No satisfaction data." if not zh else "没有满意度数据。")
+            notes.append(self._left_out("satisfaction") or (
+                "No satisfaction data." if not zh else "没有满意度数据。"))
         return Block("".join(parts), " ".join(notes))
