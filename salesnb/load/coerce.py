@@ -212,9 +212,14 @@ def currency_marks(s: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
         return pd.Series("", index=s.index, dtype=object)
     text = as_text(s)
-    found = text.str.extract(_MARK)
-    mark = found["pre"].fillna(found["post"]).fillna("").astype(object)
-    return mark.str.replace("￥", "¥", regex=False)
+    mark = pd.Series("", index=s.index, dtype=object)
+    # only text that is not a plain number can carry a mark: fast on clean data
+    maybe = pd.to_numeric(text.where(text != "", "0"), errors="coerce").isna().to_numpy()
+    if maybe.any():
+        found = text[maybe].str.extract(_MARK)
+        mark[maybe] = found["pre"].fillna(found["post"]).fillna("").astype(object).str.replace(
+            "￥", "¥", regex=False).to_numpy()
+    return mark
 
 
 def name_key(s: pd.Series) -> pd.Series:
