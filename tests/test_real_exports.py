@@ -171,6 +171,7 @@ def test_a_windows_1252_export_is_not_read_as_gbk_and_says_its_encoding(tmp_path
     assert ds.sales["rep"].tolist() == ["Jürgen Müller", "Zoë Ébert"]
     [note] = checks(ds, "encoding")
     assert "Windows-1252" in note.message and "Jürgen Müller" in note.message
+    assert note.count == 2  # both rows: the reports' data-quality section shows it
     assert ds.sources["sales"]["encoding"] == "cp1252"
 
 

@@ -171,8 +171,9 @@ def load_source(source: object, table: str, columns: Mapping[str, str] | None,
     decimal = "."
     if not isinstance(source, (pd.DataFrame, Mapping)):
         decimal = meta.get("decimal", ".")
-        issues += [Issue(sev, table, name, check, col, [], 0, ex, msg)
-                   for sev, check, col, ex, msg in meta.get("notes", [])]
+        # how the file was read concerns all its rows (a count > 0 shows it in the reports)
+        issues += [Issue(sev, table, name, check, col, [], len(raw) if sev == "info" else 0,
+                         ex, msg) for sev, check, col, ex, msg in meta.get("notes", [])]
     found, problems = resolve_columns(list(raw.columns), table, columns, name=name)
     issues += problems
     ctx.user = {c: u for c, u in found.items() if c != u}
