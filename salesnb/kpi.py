@@ -24,13 +24,14 @@ from salesnb.calendar import to_month
 from salesnb.checks import require_columns
 from salesnb.cube import COMPANY
 from salesnb.exceptions import DataError, ParamsError
+from salesnb.load.optional import DEFAULT_STAGES as _DEFAULT_STAGES
 from salesnb.numbers import safe_div
 
 __all__ = ["DEFAULT_STAGES", "funnel", "win_rate", "pipeline_coverage", "cac", "cltv",
            "satisfaction_summary", "satisfaction_trend", "data_available"]
 
-#: pipeline stages in order; ``stage`` holds the furthest one an opportunity reached
-DEFAULT_STAGES = ("Lead", "Qualified", "Proposal", "Negotiation")
+#: pipeline stages in order (the params' ``stages`` default, declared in the data layer)
+DEFAULT_STAGES = _DEFAULT_STAGES
 _OUTCOMES = ("won", "lost", "")
 
 

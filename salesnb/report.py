@@ -305,6 +305,7 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
         "first_sale_date": str(sales["date"].min().date()) if len(sales) else "",
         "target_source": target_source, "metrics": metrics,
         "thresholds": thresholds or {}, "tiers": tiers or {},
+        "stages": list(getattr(dataset, "stages", ()) or ()),  # the funnel's, from the params
     }
     return {
         "sales": sales, "customer_sales": dg.get("customer_monthly"),

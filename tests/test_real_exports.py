@@ -348,3 +348,22 @@ def test_a_left_out_table_says_so_in_its_report_block():
     view.lang = "en"
     assert view._left_out("opportunities").startswith("Opportunity data left out of this run")
     assert view._left_out("spend") == ""
+
+
+def test_the_params_stages_reach_the_funnel(tmp_path):
+    from salesnb import kpi
+    from salesnb.report import prepare
+
+    sales = csv(tmp_path, "sales.csv", "date,team,rep,amount\n2026-09-01,East,Ann,10\n"
+                "2026-10-01,East,Ann,10\n")
+    opps = csv(tmp_path, "opps.csv", "opportunity_id,created,stage,amount,team\n"
+               "O1,2026-09-01,prospect,5,East\nO2,2026-09-02,Demo,5,East\n"
+               "O3,2026-09-03,Contract,5,East\n")
+    ds = load_dataset(sales=sales, opportunities=opps, as_of=MONTH,
+                      stages=["Prospect", "Demo", "Contract"])
+    meta = prepare(ds, month=MONTH)["meta"]
+    assert meta["stages"] == ["Prospect", "Demo", "Contract"]
+    fn = kpi.funnel(ds.opportunities, start="2026-01-01", end="2026-10-31",
+                    stages=meta["stages"])
+    assert fn["stage"].tolist()[:3] == ["Prospect", "Demo", "Contract"]
+    assert fn["count"].tolist()[:3] == [3, 2, 1]

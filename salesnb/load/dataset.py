@@ -36,7 +36,7 @@ from .identity import (
 )
 from .issues import Issue, as_of_date, check_timezone, raise_issues, rows_text
 from .money import check_rates
-from .optional import check_stage_names, check_stages, leave_out_optional
+from .optional import DEFAULT_STAGES, check_stage_names, check_stages, leave_out_optional
 from .tables import load_source
 
 __all__ = ["Dataset", "load_dataset", "dataset_from_params", "QUALITY_COLUMNS",
@@ -67,6 +67,8 @@ class Dataset:
         The last day the data may cover.
     digest : dict or None
         The aggregated sales when they were scanned where they live.
+    stages : tuple of str
+        The opportunity stages in pipeline order (the params' ``stages``).
     """
 
     sales: pd.DataFrame | None
@@ -81,6 +83,8 @@ class Dataset:
     as_of: pd.Timestamp | None = None
     #: the aggregated sales when they were scanned where they live (then ``sales`` is None)
     digest: dict | None = None
+    #: the opportunity stages in pipeline order (the params' ``stages``)
+    stages: tuple = DEFAULT_STAGES
 
     @property
     def last_sale_date(self) -> pd.Timestamp | None:
@@ -231,7 +235,7 @@ def load_dataset(*, sales: Source, targets: Source | None = None, org: Source | 
     leave_out_optional(tables, issues)
     if digest is not None:
         try:
-            return _digest_dataset(digest, tables, ctxs, issues, sources, cutoff)
+            return _digest_dataset(digest, tables, ctxs, issues, sources, cutoff, stages)
         except ScanFallback as exc:
             issues = [i for i in issues if i.table != "sales"] + [_fallback_note(sales, exc)]
             df, found, ctx, info = load_source(sales, "sales", columns.get("sales"), None,
@@ -294,7 +298,8 @@ def load_dataset(*, sales: Source, targets: Source | None = None, org: Source | 
                                   s.loc[late].reset_index(drop=True)], axis=1)
             s = s.loc[~late].reset_index(drop=True)
     tables["sales"] = s
-    return Dataset(**tables, issues=issues, excluded=excluded, sources=sources, as_of=cutoff)
+    return Dataset(**tables, issues=issues, excluded=excluded, sources=sources, as_of=cutoff,
+                   stages=stages)
 
 
 def dataset_from_params(params: Mapping, *, engine: str | None = None) -> Dataset:
@@ -356,7 +361,7 @@ def _scan(sales, engine, columns, cutoff, base_dir, issues, sources) -> dict | N
     return digest
 
 
-def _digest_dataset(digest, tables, ctxs, issues, sources, cutoff) -> Dataset:
+def _digest_dataset(digest, tables, ctxs, issues, sources, cutoff, stages) -> Dataset:
     """Return the Dataset of scanned sales: cross-table checks on the digest's reps and teams."""
     daily = digest["daily"]
     if rep_in_two_teams(daily, None, fixed_team=True):
@@ -383,4 +388,4 @@ def _digest_dataset(digest, tables, ctxs, issues, sources, cutoff) -> Dataset:
                     meta.get("first_date"), cutoff)
     excluded = pd.DataFrame(columns=EXCLUDED_COLUMNS + SCHEMAS["sales"].names)
     return Dataset(sales=None, **tables, issues=issues, excluded=excluded, sources=sources,
-                   as_of=cutoff, digest=digest)
+                   as_of=cutoff, digest=digest, stages=stages)

@@ -47,7 +47,8 @@ class KpiView:
         fy = cal.fiscal_year_months(cal.fiscal_year(self.month, self.fys), self.fys)
         start, end = fy[0].start_time, cal.to_month(self.month).end_time
         if o is not None and len(o):
-            fn = k.funnel(o, start=start, end=end)
+            fn = k.funnel(o, start=start, end=end,
+                          stages=self.meta.get("stages") or k.DEFAULT_STAGES)
             wr = k.win_rate(o, start=start, end=end)
             r = self.prow("team", self.team)
             gap = (r["annual_target"] - r["ytd_actual"]) if r is not None else np.nan
