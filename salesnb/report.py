@@ -25,7 +25,7 @@ from .params import DATA_KEYS, NOTEBOOK_KEYS, PARAM_DEFAULTS
 from .sample import sample_params
 
 __all__ = ["PARAM_DEFAULTS", "prepare", "write_cache", "read_cache", "team_slice",
-           "annual_targets", "teams_of", "slugify", "load_prepared", "open_team_report",
+           "annual_targets", "teams_of", "slugify", "unit_slug", "load_prepared", "open_team_report",
            "open_company_report", "notebook_params", "open_rep_scorecard", "scorecard_reps"]
 
 
@@ -42,6 +42,40 @@ def slugify(name: str) -> str:
         out.append(ch if ch.isalnum() else "-")
     slug = "-".join(p for p in "".join(out).split("-") if p)
     return slug or "team"
+
+
+def unit_slug(name: str) -> str:
+    """Return the file-name slug of a team or rep: unique per name, whatever else the run holds.
+
+    The slug is :func:`slugify`'s when the name is written in letters and digits with
+    single spaces between words (``East 2`` -> ``east-2``, ``华东一组``); any other name
+    (``East-2``, ``A/B``, ``O'Brien``) gets the first six hex digits of the SHA-1 of its
+    text after it, so two names never share a file and a name's file never depends on
+    which other units a run has or selects (``--team``). Names that differ only in case
+    or spaces are one unit already (the loader merges them).
+
+    Parameters
+    ----------
+    name : str
+        The team's or rep's name as the reports show it.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> unit_slug("East 2"), unit_slug("华东一组"), unit_slug("Eric Walker")
+    ('east-2', '华东一组', 'eric-walker')
+    >>> unit_slug("East-2"), unit_slug("East/2")
+    ('east-2-c9c011', 'east-2-67df3b')
+    """
+    import hashlib
+
+    slug = slugify(name)
+    if " ".join(str(name).split()).lower() == slug.replace("-", " "):
+        return slug
+    return f"{slug}-{hashlib.sha1(str(name).strip().encode('utf-8')).hexdigest()[:6]}"
 
 
 def teams_of(tables: dict) -> list[str]:
