@@ -71,8 +71,6 @@ SALES = TableSchema(
         Column("order_id", "str"),
         Column("region", "str"),
         Column("channel", "str"),
-        Column("currency", "str", False, "currency of the amount (code or symbol), converted "
-               "at the params' rates; not kept after loading"),
     ),
 )
 

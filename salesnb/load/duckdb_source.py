@@ -243,7 +243,7 @@ def only_plain_text(con, src: Source, found: dict, types: dict) -> None:
     refuses offsets that differ: the scan hands such files to it, so that both engines give
     the same verdict.
     """
-    if "currency" in found:
+    if "currency" in found or any(c.strip().lower() == "currency" for c in types):
         raise ScanFallback(f"{src.name}: it has a currency column, which only the pandas reader "
                            "applies")
     checks = []

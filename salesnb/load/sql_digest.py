@@ -157,7 +157,7 @@ def aggregate_sql(spec: Mapping, *, columns: Mapping[str, str] | None = None,
                 why=" (aggregating in the database needs a team column: it does not join an "
                     "org table)")
             raise_issues(problems, label)
-            if "currency" in found:
+            if "currency" in found or any(str(c).strip().lower() == "currency" for c in names):
                 raise ScanFallback(f"{label}: it has a currency column, which only the pandas "
                                    "reader applies")
             e = _exprs(found, dialect)

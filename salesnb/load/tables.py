@@ -174,8 +174,12 @@ def load_source(source: object, table: str, columns: Mapping[str, str] | None,
         # how the file was read concerns all its rows (a count > 0 shows it in the reports)
         issues += [Issue(sev, table, name, check, col, [], len(raw) if sev == "info" else 0,
                          ex, msg) for sev, check, col, ex, msg in meta.get("notes", [])]
+    columns = dict(columns or {})
+    cur_col = _currency_column(list(raw.columns), table, columns.pop("currency", None))
     found, problems = resolve_columns(list(raw.columns), table, columns, name=name)
     issues += problems
+    if cur_col:
+        found["currency"] = cur_col
     ctx.user = {c: u for c, u in found.items() if c != u}
     ctx.raw = {c: raw[u] for c, u in found.items()}
     if len(blank):
@@ -243,6 +247,19 @@ def load_source(source: object, table: str, columns: Mapping[str, str] | None,
                                 examples=[]))
     return df, issues, ctx, info
 
+
+
+def _currency_column(names: list[str], table: str, mapped: str | None) -> str | None:
+    """Return the user's column that says each amount's currency: mapped, or ``currency``.
+
+    Not a schema column: it is read with the amounts and dropped once they are converted.
+    """
+    if table != "sales":
+        return None
+    if mapped is not None:
+        return mapped if mapped in names else None
+    hits = [c for c in names if c.strip().lower() == "currency"]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _offset_issues(ctx: TableContext, column: str, raw: pd.Series, zones: dict,
