@@ -19,8 +19,8 @@ _MODULES = (  # every module of the package, loaded on first use as ``sn.<name>`
     "alerts", "atomic", "cache", "calendar", "checks", "cli", "compare", "cube", "cumulative",
     "delivery", "drilldown", "engine", "exceptions", "explore", "fmt", "forecast", "hierarchy",
     "html", "io", "kpi", "load", "numbers", "overview", "parameters", "params", "peers",
-    "plaintext", "plots", "progress", "report", "run", "runner", "sample", "scanning", "schema", "sections", "sources",
-    "targets", "to_date", "views",
+    "plaintext", "plots", "progress", "report", "run", "runner", "sample", "scanning", "schema",
+    "sections", "sources", "targets", "to_date", "views",
 )
 _FUNCTIONS = {
     "build_cube": ("cube", "build_cube"),

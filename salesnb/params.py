@@ -56,6 +56,12 @@ SPEC: tuple[Param, ...] = (
           tuple(range(1, 13))),
     Param("lang", str, "en", "report language: en | zh", ("en", "zh")),
     Param("currency", str, "$", "currency symbol shown before amounts"),
+    Param("rates", dict, {}, "what one unit of another currency is worth in `currency`, e.g. "
+          "{EUR: 1.08, GBP: 1.27}: amounts in mixed currencies are converted (README)"),
+    Param("timezone", str, "", "reporting time zone, e.g. Europe/Berlin: timestamps with a UTC "
+          "offset are converted to it (empty: the data's own clock)"),
+    Param("stages", list, [], "opportunity stages in pipeline order (empty: Lead, Qualified, "
+          "Proposal, Negotiation)"),
     Param("company", str, "Company", "the company's name in the reports"),
     Param("target_split", str, "equal", "how annual targets become monthly: equal | seasonal",
           ("equal", "seasonal")),
@@ -262,6 +268,9 @@ class RunParams:
     fiscal_year_start: int = 1
     lang: Literal["en", "zh"] = "en"
     currency: str = "$"
+    rates: dict = field(default_factory=dict)
+    timezone: str = ""
+    stages: tuple = ()
     company: str = "Company"
     target_split: Literal["equal", "seasonal"] = "equal"
     targets_rule: dict = field(default_factory=dict)
@@ -286,6 +295,7 @@ class RunParams:
         out["month"] = str(self.month)
         out["as_of"] = "" if self.as_of is None else str(self.as_of.date())
         out["holidays"] = list(self.holidays)
+        out["stages"] = list(self.stages)
         return out
 
     def worker_count(self, override: int | None = None) -> int:
@@ -336,4 +346,5 @@ def parse_params(raw: dict, *, base_dir: Path | str = ".", path: str = "params")
     p["month"] = pd.Period(str(p["month"]), freq="M")
     p["as_of"] = _as_of(p["as_of"], path) if p.get("as_of") else None
     p["holidays"] = tuple(p.get("holidays") or ())
+    p["stages"] = tuple(p.get("stages") or ())
     return RunParams(**p)

@@ -367,3 +367,30 @@ def test_the_params_stages_reach_the_funnel(tmp_path):
                     stages=meta["stages"])
     assert fn["stage"].tolist()[:3] == ["Prospect", "Demo", "Contract"]
     assert fn["count"].tolist()[:3] == [3, 2, 1]
+
+
+def test_the_params_file_keys_reach_the_loader(tmp_path):
+    from salesnb.params import check_params, parse_params
+
+    path = csv(tmp_path, "sales.csv", MIXED.replace("2026-10-01,", "2026-10-31T23:30:00-04:00,"))
+    params = {"month": MONTH, "sales": str(path), "currency": "USD", "rates": {"EUR": 1.1, "GBP": 1.25},
+              "timezone": "UTC", "stages": ["Prospect", "Won deal"]}
+    check_params(params)  # on main: unknown keys
+    rp = parse_params(params)
+    assert (rp.timezone, rp.rates, rp.stages) == ("UTC", {"EUR": 1.1, "GBP": 1.25},
+                                                   ("Prospect", "Won deal"))
+    ds = dataset_from_params(params)
+    # 23:30 on 31 October in New York is 03:30 UTC on 1 November: after the October report
+    assert [str(d.date()) for d in ds.excluded["date"]] == ["2026-11-01"]
+    assert len(ds.sales) == 3
+    assert ds.stages == ("Prospect", "Won deal")
+    assert {i.check for i in ds.issues} >= {"currency_converted", "timezone_converted"}
+
+
+def test_report_file_names_are_unique_per_unit_whatever_the_run_selects():
+    from salesnb.report import slugify, unit_slug
+
+    names = ["East 2", "East-2", "East/2", "east  2"]
+    assert len({slugify(n) for n in names}) == 1  # on main: one file name for all
+    assert unit_slug("East 2") == unit_slug("east  2") == "east-2"  # one unit (names merge)
+    assert len({unit_slug(n) for n in names[:3]}) == 3

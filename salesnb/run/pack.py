@@ -72,7 +72,7 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
 
 def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, keep_notebooks,
                  t_start) -> dict:
-    from ..report import slugify, teams_of
+    from ..report import teams_of, unit_slug
     run_params, dataset = load_run(params)
     t_load = time.perf_counter()
     tables = prepare_run(run_params, dataset)
@@ -96,7 +96,7 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
         jobs.append(Job("company", "company", "company.html", dict(base, team="")))
     used = set()
     for team in selected:
-        slug = slugify(team)
+        slug = unit_slug(team)
         while slug in used:
             slug += "-x"
         used.add(slug)

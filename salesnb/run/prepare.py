@@ -52,7 +52,8 @@ def load_run(params: dict) -> tuple:
     last = dataset.last_sale_date
     if last is None or rp.month.start_time > last:
         raise ParamsError(
-            f"month {rp.month} has no data: the sales end on "
+            f"month {rp.month} has no data: the sales "
+            f"({dataset.sources.get('sales', {}).get('path', rp.sales)}) end on "
             f"{last.date() if last is not None else '(no rows)'}. Choose a month with sales.")
     return rp, dataset
 

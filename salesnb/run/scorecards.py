@@ -35,13 +35,13 @@ def scorecard_jobs(tables: dict, teams: list[str], base: dict,
         Kind ``rep``, file ``rep-<slug>.html`` (the team files' slug rule, unique across
         the pack), parameters ``team`` and ``rep``.
     """
-    from ..report import scorecard_reps, slugify
+    from ..report import scorecard_reps, unit_slug
     if not run_params.scorecards or run_params.period == "week":
         return []
     jobs, used = [], set()
     for team in teams:
         for rep in scorecard_reps(tables, team):
-            slug = slugify(rep)
+            slug = unit_slug(rep)
             while slug in used:
                 slug += "-x"
             used.add(slug)
