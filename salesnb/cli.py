@@ -72,7 +72,7 @@ def cmd_params(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .runner import NOTEBOOK_DIR, KernelPool
+    from .run import NOTEBOOK_DIR, KernelPool
     params, path = _params(args.params)  # YAML and the spec check: milliseconds
     # start the report kernels before loading the data: loading overlaps with their
     # start-up (they are shut down whatever happens); --workers beats the file's workers
@@ -86,7 +86,7 @@ def cmd_run(args) -> int:
 
 
 def _run(args, params: dict, path: Path, pool) -> int:
-    from .runner import render_pack
+    from .run import render_pack
     if args.out:
         out = Path(str(args.out).format(month=params["month"]))
     elif params.get("out"):  # relative to the params file, like the data paths

@@ -69,7 +69,7 @@ def read_params(path, **overrides) -> dict:
     dict with every report parameter (defaults filled in) and ``base_dir``.
     """
     from .io import load_params
-    from .runner import check_params, resolve_params
+    from .params import check_params, resolve_params
     p = Path(path)
     raw = load_params(p)
     raw.update({k: v for k, v in overrides.items() if v not in ("", None)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import salesnb
@@ -11,7 +12,7 @@ ROOT = Path(salesnb.__file__).parent
 #: what salesnb/load/ may import from the package besides its own modules
 LOAD_MAY_IMPORT = {"salesnb.exceptions", "salesnb.schema"}
 #: modules kept only so that documented names resolve; package code must not import them
-SHIMS = {"salesnb.engine", "salesnb.sources", "salesnb.scanning"}
+SHIMS = {"salesnb.engine", "salesnb.sources", "salesnb.scanning", "salesnb.runner"}
 
 
 def _modules() -> dict[str, Path]:
@@ -165,3 +166,38 @@ def test_every_module_is_a_lazy_export():
     assert missing == [], f"not in salesnb._MODULES: {missing}"
     for name in sorted(names):
         assert getattr(sn, name) is importlib.import_module(f"salesnb.{name}")
+
+
+def _layout_rows() -> dict[str, set[str]]:
+    """README's layout table: folder -> the names in backticks of its row(s)."""
+    readme = (ROOT.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or not cells[0].startswith("`salesnb/"):
+            continue
+        folder = cells[0].split("`")[1]
+        rows.setdefault(folder, set()).update(re.findall(r"`([^`]+)`", "|".join(cells[1:])))
+    return rows
+
+
+def test_the_readme_layout_table_names_every_module():
+    """Each sub-package has a row naming each of its modules; the package's own rows name
+    every top-level module and sub-package (``name/``)."""
+    rows = _layout_rows()
+    top, missing = rows.get("salesnb/", set()), []
+    for m, path in MODULES.items():
+        parts = m.split(".")[1:]
+        if not parts or parts[-1].startswith("_"):
+            continue
+        if len(parts) == 1:
+            name = parts[0] + ("/" if path.name == "__init__.py" else "")
+            if name not in top:
+                missing.append(f"salesnb/ row: {name}")
+        elif parts[-1] not in rows.get(f"salesnb/{'/'.join(parts[:-1])}/", set()):
+            missing.append(f"salesnb/{'/'.join(parts[:-1])}/ row: {parts[-1]}")
+    assert not missing, "README layout table misses " + "; ".join(missing)
+    folders = {f"salesnb/{p.relative_to(ROOT).as_posix()}/" for p in ROOT.iterdir()
+               if p.is_dir() and (p / "__init__.py").exists()}
+    assert folders <= set(rows), sorted(folders - set(rows))

@@ -34,9 +34,7 @@ NOT_IMPORTED = {
 }
 
 #: imported only to probe for an optional driver, inside try/except ImportError
-PROBES = {
-    "psycopg2": "sources.py prefers psycopg2 when installed, else uses psycopg 3 (declared)",
-}
+PROBES: dict[str, str] = {}
 
 
 def _dist_name(requirement: str) -> str:

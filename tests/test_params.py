@@ -109,7 +109,7 @@ def test_run_params_are_parsed_once_and_typed(tmp_path):
 
 
 def test_workers_in_a_params_file_sets_the_worker_count(tmp_path, monkeypatch):
-    from salesnb import cli, runner
+    from salesnb import cli, run
     seen = {}
 
     class Pool:
@@ -122,7 +122,7 @@ def test_workers_in_a_params_file_sets_the_worker_count(tmp_path, monkeypatch):
         def shutdown(self):
             pass
 
-    monkeypatch.setattr(runner, "KernelPool", Pool)
+    monkeypatch.setattr(run, "KernelPool", Pool)
     monkeypatch.setattr(cli, "_run", lambda args, params, path, pool: 0)
     f = tmp_path / "p.yaml"
     f.write_text('month: "2026-10"\nworkers: 3\n', encoding="utf-8")
@@ -134,8 +134,8 @@ def test_workers_in_a_params_file_sets_the_worker_count(tmp_path, monkeypatch):
 
 
 def test_a_bad_engine_fails_before_any_kernel_starts(tmp_path, monkeypatch, capsys):
-    from salesnb import cli, runner
-    monkeypatch.setattr(runner, "KernelPool", lambda *a, **k: pytest.fail("pool started"))
+    from salesnb import cli, run
+    monkeypatch.setattr(run, "KernelPool", lambda *a, **k: pytest.fail("pool started"))
     f = tmp_path / "p.yaml"
     f.write_text('month: "2026-10"\nengine: spark\n', encoding="utf-8")
     assert cli.main(["run", str(f)]) == 2

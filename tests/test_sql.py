@@ -162,6 +162,18 @@ def test_safe_url_hides_passwords_and_tokens(url, expected):
     assert safe_url(url) == expected
 
 
+def test_postgres_urls_use_psycopg_3():
+    """A plain postgresql:// url is opened with psycopg 3 (the declared driver), even where
+    psycopg2 happens to be installed; creating the engine connects to nothing."""
+    from salesnb.load.sql import connect
+    engine, secrets = connect({"url": "postgresql://ann:pw@127.0.0.1:1/crm", "table": "t"},
+                              None, "sales")
+    assert engine.dialect.driver == "psycopg" and secrets == ["pw"]
+    engine, _ = connect({"url": "postgresql+psycopg://ann@127.0.0.1:1/crm", "table": "t"},
+                        None, "sales")
+    assert engine.dialect.driver == "psycopg"
+
+
 def test_password_never_in_connection_error(monkeypatch):
     # port 1 refuses connections at once; the password would be sent to it
     monkeypatch.setenv("SALESNB_TEST_SECRET", SECRET)

@@ -77,11 +77,8 @@ def connect(spec: Mapping, base_dir: str | Path | None, label: str) -> tuple[obj
             raise DataError(f"{label}: SQLite database file not found ({path}); check the url "
                             "(relative paths start from the params file's folder)")
         u = u.set(database=str(path))
-    if u.drivername == "postgresql":  # SQLAlchemy's default driver is psycopg2
-        try:
-            import psycopg2  # noqa: F401
-        except ImportError:
-            u = u.set(drivername="postgresql+psycopg")
+    if u.drivername == "postgresql":  # psycopg 3 (salesnb[postgres]), not SQLAlchemy's psycopg2
+        u = u.set(drivername="postgresql+psycopg")
     try:
         return sa.create_engine(u), secrets
     except Exception as e:  # noqa: BLE001 - e.g. the driver is not installed

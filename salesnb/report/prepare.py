@@ -1,95 +1,19 @@
-"""Prepare a run once, cache it, and give each report notebook its own slice.
-
-:func:`prepare` computes every table of a run from a loaded :class:`salesnb.io.Dataset`
-(the monthly cube, actuals, monthly targets, progress, attribution, projections,
-alerts, tiers); :mod:`salesnb.cache` keeps them as Parquet in the run folder and slices
-one team's rows (re-exported here). :func:`open_team_report` and
-:func:`open_company_report` give a notebook its report object, whose blocks are the
-methods of :class:`salesnb.views.TeamReport` and :class:`salesnb.views.CompanyReport`.
-"""
+"""Prepare a run once: every table a report shows, computed from a loaded dataset."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from . import alerts as _alerts
-from . import calendar as cal
-from . import cube as _cube
-from . import drilldown as _drill
-from . import forecast as _fc
-from . import progress as _progress
-from . import targets as _targets
-from .cache import read_cache, team_slice, write_cache
-from .exceptions import DataError
-from .params import DATA_KEYS, NOTEBOOK_KEYS, PARAM_DEFAULTS
-from .sample import sample_params
+from .. import alerts as _alerts
+from .. import calendar as cal
+from .. import cube as _cube
+from .. import drilldown as _drill
+from .. import forecast as _fc
+from .. import progress as _progress
+from .. import targets as _targets
+from ..exceptions import DataError
 
-__all__ = ["PARAM_DEFAULTS", "prepare", "write_cache", "read_cache", "team_slice",
-           "annual_targets", "teams_of", "slugify", "unit_slug", "load_prepared", "open_team_report",
-           "open_company_report", "notebook_params", "open_rep_scorecard", "scorecard_reps"]
-
-
-def slugify(name: str) -> str:
-    """Return a file-name-safe slug for a team name (keeps CJK letters).
-
-    Examples
-    --------
-    >>> slugify("East 2"), slugify("华东一组"), slugify("a/b\\\\c")
-    ('east-2', '华东一组', 'a-b-c')
-    """
-    out = []
-    for ch in str(name).strip().lower():
-        out.append(ch if ch.isalnum() else "-")
-    slug = "-".join(p for p in "".join(out).split("-") if p)
-    return slug or "team"
-
-
-def unit_slug(name: str) -> str:
-    """Return the file-name slug of a team or rep: unique per name, whatever else the run holds.
-
-    The slug is :func:`slugify`'s when the name is written in letters and digits with
-    single spaces between words (``East 2`` -> ``east-2``, ``华东一组``); any other name
-    (``East-2``, ``A/B``, ``O'Brien``) gets the first six hex digits of the SHA-1 of its
-    text after it, so two names never share a file and a name's file never depends on
-    which other units a run has or selects (``--team``). Names that differ only in case
-    or spaces are one unit already (the loader merges them).
-
-    Parameters
-    ----------
-    name : str
-        The team's or rep's name as the reports show it.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> unit_slug("East 2"), unit_slug("华东一组"), unit_slug("Eric Walker")
-    ('east-2', '华东一组', 'eric-walker')
-    >>> unit_slug("East-2"), unit_slug("East/2")
-    ('east-2-c9c011', 'east-2-67df3b')
-    """
-    import hashlib
-
-    slug = slugify(name)
-    if " ".join(str(name).split()).lower() == slug.replace("-", " "):
-        return slug
-    return f"{slug}-{hashlib.sha1(str(name).strip().encode('utf-8')).hexdigest()[:6]}"
-
-
-def teams_of(tables: dict) -> list[str]:
-    """Return the teams of a run: teams with sales or in the org table, alphabetically.
-
-    A team that only the targets file names (a misspelling, most likely) gets no report;
-    the data-quality section names it.
-    """
-    p = tables["progress"]
-    known = set(tables["cube"]["team"].astype(str))
-    if tables.get("org") is not None:
-        known |= set(tables["org"]["team"].astype(str))
-    teams = set(p.loc[p["level"] == "team", "unit"].astype(str))
-    return sorted(teams & known)
+__all__ = ["prepare", "annual_targets", "load_prepared"]
 
 
 def annual_targets(monthly: pd.DataFrame, *, month, fiscal_year_start: int = 1,
@@ -223,7 +147,7 @@ def _partial_month_projections(amount, annual, monthly, *, month, fiscal_year_st
 
 def _mid_month_growth(prog: pd.DataFrame, sales: pd.DataFrame, as_of) -> pd.DataFrame:
     """Replace MoM and YoY of amount rows by like-for-like month-to-date comparisons."""
-    from .compare import month_to_date_growth
+    from ..compare import month_to_date_growth
     prog = prog.copy()
     for level in ("company", "team", "rep"):
         g = month_to_date_growth(sales, as_of=as_of, level=level).set_index("unit")
@@ -323,12 +247,12 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     tier_table = _alerts.incentive_tiers(prog, tiers=tiers or None)
     lines = None
     if org is not None and "manager" in org.columns:
-        from .hierarchy import reporting_lines
+        from ..hierarchy import reporting_lines
         try:
             lines = reporting_lines(prog, org)
         except DataError:  # a circular line: warned at load, no lines block
             lines = None
-    from .compare import rank_units
+    from ..compare import rank_units
     team_rows = prog[(prog["level"] == "team") & (prog["metric"] == "amount")]
     ranking = rank_units(team_rows, by="attainment", tiebreak="actual")
     ranking = ranking.assign(of=len(ranking))
@@ -357,7 +281,7 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
 
 def load_prepared(params: dict) -> dict:
     """Load, validate and prepare a run from params (the notebooks' interactive path)."""
-    from .load import dataset_from_params
+    from ..load import dataset_from_params
     month = params["month"]
     dataset = dataset_from_params(params)
     return prepare(dataset, month=month, as_of=params.get("as_of") or None,
@@ -368,123 +292,3 @@ def load_prepared(params: dict) -> dict:
                    working_days=params.get("working_days", False),
                    holidays=params.get("holidays") or (),
                    currency=params.get("currency", "$"))
-
-
-def open_team_report(**params):
-    """Return a :class:`salesnb.views.TeamReport` for ``params['team']``.
-
-    With ``cache`` (set by ``salesnb run``) only the team's slice is read; otherwise the
-    data is loaded from the params' files (interactive use) and sliced the same way.
-    """
-    from .views.team import TeamReport
-    p = dict(PARAM_DEFAULTS)
-    p.update(params)
-    if p.get("cache"):
-        team = p["team"]
-        tables = read_cache(p["cache"], team=team)
-    else:
-        full = load_prepared(p)
-        team = p["team"] or teams_of(full)[0]
-        tables = team_slice(full, team)
-    rep = TeamReport(tables, team, lang=p["lang"], currency=p["currency"],
-                     company=p.get("company") or "Company")
-    rep.gross_margin = float(p.get("gross_margin", 0.3))
-    return rep
-
-
-def notebook_params(namespace: dict) -> dict:
-    """Pick the report parameters out of a notebook's namespace (``globals()``).
-
-    With no data named (``sales`` and ``cache`` both empty), the notebook shows the
-    sample company instead (see :func:`salesnb.sample.sample_params`) and says so.
-
-    Parameters
-    ----------
-    namespace : dict
-        The notebook's globals, holding the parameters cell's names.
-
-    Returns
-    -------
-    dict
-        Keyword arguments for ``open_team_report``, ``open_company_report`` or
-        ``open_rep_scorecard``.
-    """
-    p = {k: namespace[k] for k in NOTEBOOK_KEYS if k in namespace}
-    if not p.get("sales") and not p.get("cache"):
-        sample = sample_params(month=p.get("month") or "")
-        print(f"No sales file given: showing the sample company written to "
-              f"{sample['base_dir']} (set `sales` and the other files in the parameters cell "
-              "to report on your data).")
-        p.update({k: v for k, v in sample.items() if k in ("month", "base_dir", *DATA_KEYS)})
-    return p
-
-
-def open_company_report(**params):
-    """Return a :class:`salesnb.views.CompanyReport` from the run cache or, without one, the data files.
-
-    Parameters
-    ----------
-    **params
-        The notebook's parameters (see :func:`notebook_params`); ``cache`` set by
-        ``salesnb run``.
-
-    Returns
-    -------
-    CompanyReport
-        The company overview's blocks.
-    """
-    from .views.company import CompanyReport
-    p = dict(PARAM_DEFAULTS)
-    p.update(params)
-    tables = read_cache(p["cache"]) if p.get("cache") else load_prepared(p)
-    if "ranking" not in tables or tables["ranking"] is None:
-        tables["ranking"] = pd.DataFrame(columns=["unit", "rank"])
-    rep = CompanyReport(tables, lang=p["lang"], currency=p["currency"],
-                        company=p.get("company") or "Company")
-    rep.gross_margin = float(p.get("gross_margin", 0.3))
-    return rep
-
-
-def scorecard_reps(tables: dict, team: str | None = None) -> list[str]:
-    """Return the reps who get a scorecard: a target or a sale this fiscal year (by name).
-
-    Parameters
-    ----------
-    tables : dict
-        A prepared run (or a team's slice).
-    team : str, optional
-        Only the reps of this team (their team in the progress table).
-
-    Returns
-    -------
-    list of str
-        The reps, alphabetically.
-    """
-    p = tables["progress"]
-    r = p[(p["level"] == "rep") & (p["metric"] == "amount")]
-    if team is not None:
-        r = r[r["team"].astype(str) == str(team)]
-    has = (r["annual_target"].fillna(0) > 0) | (r["ytd_actual"].fillna(0) != 0)
-    return sorted(set(r.loc[has, "unit"].astype(str)))
-
-
-def open_rep_scorecard(*, rep: str = "", **params):
-    """Return a :class:`salesnb.views.rep.RepScorecard` for ``rep``, from that rep's slice only.
-
-    With ``cache`` (set by ``salesnb run``) only the rep's team's slice is read, then cut
-    to the rep (:func:`salesnb.cache.rep_slice`); otherwise the data is loaded from the
-    params' files and sliced the same way. ``rep`` empty: the first rep with a scorecard.
-    """
-    from .cache import rep_slice
-    from .views.rep import RepScorecard
-    p = dict(PARAM_DEFAULTS)
-    p.update(params)
-    if p.get("cache"):
-        tables = read_cache(p["cache"], team=p["team"]) if p.get("team") else read_cache(p["cache"])
-    else:
-        tables = load_prepared(p)
-    rep = rep or scorecard_reps(tables, p.get("team") or None)[0]
-    view = RepScorecard(rep_slice(tables, rep), rep, lang=p["lang"], currency=p["currency"],
-                        company=p.get("company") or "Company")
-    view.gross_margin = float(p.get("gross_margin", 0.3))
-    return view
