@@ -276,7 +276,7 @@ def test_a_kernel_that_dies_fails_only_its_report(pack, tmp_path):
     nbformat.write(nb, path)
     out = tmp_path / "out"
     t0 = time.monotonic()
-    record = render_pack(pack["params"], out=out, teams=pack["teams"], workers=1,
+    record = render_pack(dict(pack["params"], scorecards=False), out=out, teams=pack["teams"], workers=1,
                          notebooks={"team": path})
     status = {r["name"]: r for r in record["reports"]}
     assert status[dying]["status"] == "failed" and "kernel died" in status[dying]["error"]

@@ -8,7 +8,7 @@ __all__ = ["story"]
 
 
 def story(tables: dict[str, pd.DataFrame]) -> dict:
-    """Return who plays which role in a sample company made by :func:`make_company`.
+    """Return who plays which role in a sample company made by :func:`~salesnb.sample.make_company`.
 
     Returns
     -------
@@ -20,6 +20,7 @@ def story(tables: dict[str, pd.DataFrame]) -> dict:
 
     Examples
     --------
+    >>> from salesnb.sample import make_company
     >>> s = story(make_company(seed=1, rows=3000))
     >>> s["moved"].day, s["from_team"] != s["to_team"], len(s["under"]), len(s["over"])
     (1, True, 2, 2)
