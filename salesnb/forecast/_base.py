@@ -212,6 +212,10 @@ class Forecaster(BaseEstimator):
             "last_year_mae": sn_mae,
         }
 
+    def _n_eff(self, n_origins: int) -> int:
+        """How many independent errors the errors of ``n_origins`` origins count as (all)."""
+        return n_origins
+
     def _z(self, level: float) -> float:
         return NormalDist().inv_cdf(0.5 + level / 2)
 
@@ -221,7 +225,8 @@ class Forecaster(BaseEstimator):
             d = self._z(level) * self.fallback_scale_ * np.sqrt(k)
             lo, hi = f - d, f + d
         else:
-            qlo, qhi = iv.conformal_bounds(self.calib_errors_, level, n_eff=self.n_origins_)
+            qlo, qhi = iv.conformal_bounds(self.calib_errors_, level,
+                                           n_eff=self._n_eff(self.n_origins_))
             h = k ** self.growth_
             if self.error_space_ == "log":
                 lo, hi = f * np.exp(qlo * h), f * np.exp(qhi * h)
@@ -297,7 +302,7 @@ class Forecaster(BaseEstimator):
             else:
                 p = 1 - NormalDist(fc, sd).cdf(need)
         else:
-            qlo, qhi = iv.conformal_bounds(e, level)
+            qlo, qhi = iv.conformal_bounds(e, level, n_eff=self._n_eff(len(e)))
             if self.error_space_ == "log":
                 lo, hi = fc * np.exp(qlo), fc * np.exp(qhi)
                 if need is None:

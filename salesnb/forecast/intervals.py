@@ -35,7 +35,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-__all__ = ["MIN_ERRORS", "conformal_bounds", "growth_exponent", "pooled_errors", "fallback_scale",
+__all__ = ["MIN_ERRORS", "conformal_bounds", "effective_origins", "growth_exponent", "pooled_errors", "fallback_scale",
            "probability_above"]
 
 #: errors needed before measured errors are trusted (else the month-to-month fallback)
@@ -89,6 +89,26 @@ def conformal_bounds(errors: np.ndarray, level: float,
     lo = float(np.quantile(e, pos(p_lo))) if p_lo > 0 else float(e[0])
     hi = float(np.quantile(e, pos(p_hi)))
     return min(lo, 0.0), max(hi, 0.0)
+
+
+def effective_origins(n_origins: int) -> int:
+    """Return how many independent errors ``n_origins`` consecutive rolling origins count as: half.
+
+    Used for a combination whose weights were chosen on those same errors (they then look
+    better than the errors still to come), and whose origins overlap: the two-month-ahead
+    forecast from one origin and the one-month-ahead forecast from the next are of the same
+    month, built on all but one of the same months. Counting every second origin sets the
+    conformal ranks further out (an 80 % interval from 24 origins then runs from the 1/12
+    quantile of the pooled errors to the largest, instead of from the 2/24 to the 23/24
+    quantile). On the benchmark's ``dev`` series the combination's 80 % intervals covered
+    0.80 of the months that followed this way, 0.75 counting every origin.
+
+    Examples
+    --------
+    >>> effective_origins(24), effective_origins(9), effective_origins(1)
+    (12, 4, 1)
+    """
+    return max(1, int(n_origins) // 2)
 
 
 def growth_exponent(errors_by_h: list[list[float]]) -> float:

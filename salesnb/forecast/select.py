@@ -2,10 +2,10 @@
 
 :class:`ETS` and :class:`Theta` wrap statsmodels (``ExponentialSmoothing`` and
 ``ThetaModel``). :class:`ValidatedForecaster` (the default, :func:`make_default`) refits
-its candidates at the rolling origins that the fit measures anyway, ranks them by the mean
+its candidates at the rolling origins that the fit measures anyway, scores them by the mean
 absolute error of their one- to six-month-ahead forecasts over the last 12 origins (never
-by in-sample fit), and averages the ``top`` best. The intervals are then calibrated on
-the errors of that average at the same origins (:mod:`salesnb.forecast.intervals`).
+by in-sample fit), and combines them weighted by the inverse of that error. The intervals
+are then calibrated on the errors of that combination at the same origins (:mod:`salesnb.forecast.intervals`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,17 @@ import numpy as np
 import pandas as pd  # noqa: F401 - the doctests use it
 from sklearn.base import clone
 
+from . import intervals as iv
 from ._base import MAX_H
 from ._base import Forecaster as _Forecaster
 from .models import NOTE_NO_MONTH_EFFECTS, NOTE_RUN_RATE, SeasonalNaive, TrendSeasonalBlend
 
 #: the history rules, from the shortest: (months needed, name)
-HISTORY_RULES = ("under 6 months", "6-12 months", "13-23 months", "24 months or more")
+HISTORY_RULES = ("under 6 months", "6-12 months", "13-23 months", "24-35 months",
+                 "36 months or more")
+
+#: months of history from which the candidates are combined (TrendSeasonalBlend alone before)
+COMBINE_FROM = 36
 
 
 def _quiet(fn):
@@ -115,11 +120,14 @@ class ETS(_Forecaster):
             name += f", {season} seasonality"
         return name, []
 
-    def _setup(self, v: np.ndarray):
-        """Return (values modelled, is log, fitted parameters) for ``v`` (>= 6 months)."""
+    def _setup(self, v: np.ndarray, pos: bool):
+        """Return (values modelled, is log, fitted parameters) for ``v`` (>= 6 months).
+
+        ``pos``: every month of the whole series is positive (log and multiplicative
+        seasonality need it; ``v`` may be a prefix of the series).
+        """
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
         n = len(v)
-        pos = bool((v > 0).all())
         log = self.seasonal == "log" and pos
         z = np.log(v) if log else v
         seasonal = None
@@ -142,14 +150,39 @@ class ETS(_Forecaster):
         p["season"], p["trend"] = seasonal, trend
         return z, log, p
 
+    def _anchors(self, n: int, origins) -> dict[int, int]:
+        """Map each origin to the prefix length whose estimated parameters forecast from it.
+
+        The forecast itself (origin ``n``) uses the whole history. Earlier origins use
+        parameters estimated on the months before the last 12 (for the last 12 origins) or
+        before the last 24 (for the 12 before them), so that the errors measured there
+        are out of sample; a prefix too short to estimate (under 6 months, or under 24
+        when the whole history has a season) falls back to the next longer one.
+        """
+        cuts = [n] + [a for a in (n - 12, n - 24) if a >= (24 if n >= 24 else 6)]
+        out = {}
+        for t in origins:
+            usable = [a for a in cuts if a <= t]
+            out[t] = max(usable) if usable else min(cuts)
+        return out
+
     def _paths(self, v: np.ndarray, months, origins, horizon: int) -> list[np.ndarray]:
         if len(v) < 6:
             return [_run_rate(v[:t], min(horizon, len(v) - t) if t < len(v) else horizon)
                     for t in origins]
-        z, log, p = self._setup(v)
-        paths = _quiet(lambda: _hw_filter(z, p, origins, horizon))
+        n, pos = len(v), bool((v > 0).all())
+        anchor = self._anchors(n, origins)
+        fitted = {a: self._setup(v[:a], pos) for a in sorted(set(anchor.values()))}
+        got = {}
+        for a, (_, log, p) in fitted.items():
+            ts = [t for t in origins if anchor[t] == a]
+            z = np.log(v) if log else v
+            for t, f in zip(ts, _quiet(lambda z=z, p=p, ts=ts: _hw_filter(z, p, ts, horizon)),
+                            strict=True):
+                got[t] = (f, log)
         out = []
-        for t, f in zip(origins, paths, strict=True):
+        for t in origins:
+            f, log = got[t]
             f = np.exp(np.clip(f, -700, 700)) if log else np.asarray(f, float)
             if not np.isfinite(f).all():
                 f = SeasonalNaive()._forecast(v[:t], months[:t], len(f))
@@ -248,28 +281,41 @@ def _name(c) -> str:
 
 
 class ValidatedForecaster(_Forecaster):
-    """Average the candidates whose out-of-sample errors on this series were the lowest.
+    """Combine the candidates, each weighted by the inverse of its out-of-sample error on this series.
 
     At ``fit`` every candidate is refitted on each of the last up to 24 prefixes of the
-    history (the rolling origins) and forecasts up to 12 months ahead. Candidates are ranked
-    by the mean absolute error of their forecasts 1 to ``select_horizon`` months ahead from
-    the last ``select_origins`` origins; the forecast is the mean of the ``top`` best.
-    The intervals are calibrated on the errors of that mean at the same origins.
+    history (the rolling origins) and forecasts up to 12 months ahead (:class:`ETS`
+    estimates its parameters on the months before the last 12 and before the last 24, so
+    that these forecasts are out of sample too). Each candidate's score is the mean
+    absolute error of its forecasts 1 to ``select_horizon`` months ahead from the last
+    ``select_origins`` origins (never an in-sample fit); the forecast is the mean of the
+    candidates weighted by ``1 / score`` (``weights_``). The intervals are calibrated on
+    the errors of that combination at the same origins.
 
     Candidates by history length (``history_rule_`` says which applied):
 
-    * 24 months or more: seasonal naive, :class:`~salesnb.forecast.models.TrendSeasonalBlend`,
-      :class:`ETS` with multiplicative and with log-additive seasonality, :class:`Theta`;
-    * 13 to 23 months: the same without a seasonal term in ETS and Theta;
-    * 6 to 12 months: TrendSeasonalBlend alone (too few origins to choose by);
+    * 36 months or more (:data:`COMBINE_FROM`): seasonal naive,
+      :class:`~salesnb.forecast.models.TrendSeasonalBlend`, :class:`ETS` with
+      multiplicative and with log-additive seasonality, :class:`Theta`, combined;
+    * 6 to 35 months (rules "6-12 months", "13-23 months", "24-35 months"):
+      TrendSeasonalBlend alone. With under three years, the models scored at the last 12
+      origins were fitted on under two years, one season or none: too few to tell the
+      candidates apart (on the 34 AdventureWorks and Northwind series, combining there
+      was worse than seasonal naive on 5, the blend alone on none). The blend has no
+      month-of-year effects under 24 months and no last year to blend under 13;
     * under 6 months: the run-rate of the last 3 months.
+
+    Intervals: split-conformal on the errors of the forecast actually made at the rolling
+    origins (:mod:`salesnb.forecast.intervals`); for the combination, whose weights were
+    chosen on those errors, the origins count half (:func:`~salesnb.forecast.intervals.effective_origins`).
 
     Parameters
     ----------
     candidates : tuple of Forecaster, optional
-        Replace the candidates (used from 13 months on).
-    top : int
-        How many of the best-ranked candidates are averaged.
+        Replace the candidates (used from :data:`COMBINE_FROM` months on).
+    top : int, optional
+        Instead of the weighted mean, the plain mean of the ``top`` best-ranked candidates
+        (compared in the benchmark).
     select_origins, select_horizon : int
         The origins and horizons whose errors rank the candidates.
     level : float
@@ -286,7 +332,7 @@ class ValidatedForecaster(_Forecaster):
     '24 months or more'
     """
 
-    def __init__(self, candidates: tuple | None = None, *, top: int = 2,
+    def __init__(self, candidates: tuple | None = None, *, top: int | None = None,
                  select_origins: int = 12, select_horizon: int = 6, level: float = 0.8):
         self.candidates = candidates
         self.top = top
@@ -295,10 +341,10 @@ class ValidatedForecaster(_Forecaster):
         self.level = level
 
     def _rule(self, n: int) -> str:
-        return HISTORY_RULES[(n >= 6) + (n >= 13) + (n >= 24)]
+        return HISTORY_RULES[(n >= 6) + (n >= 13) + (n >= 24) + (n >= COMBINE_FROM)]
 
     def _candidates(self, n: int) -> list:
-        if n < 13:
+        if n < COMBINE_FROM:
             return [TrendSeasonalBlend()]
         if self.candidates is not None:
             return [clone(c) for c in self.candidates]
@@ -309,20 +355,13 @@ class ValidatedForecaster(_Forecaster):
         self.history_rule_ = self._rule(n)
         if n < 6:
             self.selected_, self.scores_, self._chosen = ["RunRate"], {}, []
+            self.weights_ = {}
             self._origin_fc, self._final = None, None
             return "run-rate (mean of the last 3 months)", [NOTE_RUN_RATE]
         cands = self._candidates(n)
         months = self.y_.index[-n:]
         origins = list(self._origins(n)) + [n]     # n: the forecast itself, cached
-        nonneg = bool((v >= 0).all())
-        fc = {}
-        for i, c in enumerate(cands):
-            if isinstance(c, ETS):       # one fit, then the recursions from each origin
-                paths = c._paths(v, months, origins, MAX_H)
-                fc[i] = [np.maximum(f, 0.0) if nonneg else f for f in paths]
-            else:
-                fc[i] = [c._point(v[:t], months[:t], min(MAX_H, n - t) if t < n else MAX_H)
-                         for t in origins]
+        fc = self._candidate_paths(cands, v, months, origins)
         scores = {}
         last = origins[:-1][-self.select_origins:]
         for i in fc:
@@ -333,20 +372,65 @@ class ValidatedForecaster(_Forecaster):
                     errs.append(np.abs(v[t:t + h] - f[:h]))
             scores[i] = float(np.mean(np.concatenate(errs))) if errs else np.inf
         order = sorted(scores, key=lambda i: (scores[i], i))
-        chosen = order[:max(1, int(self.top))] if len(cands) > 1 else [0]
+        w = self._weights(np.array([scores[i] for i in range(len(cands))]), cands) \
+            if len(cands) > 1 else np.array([1.0])
+        chosen = [i for i in order if w[i] > 0]
         self._chosen = [cands[i] for i in chosen]
+        self.weights_ = {_name(cands[i]): float(w[i]) for i in chosen}
         self.selected_ = [_name(cands[i]) for i in chosen]
         self.scores_ = {_name(cands[i]): scores[i] for i in order}
-        comb = [np.mean([fc[i][j] for i in chosen], axis=0) for j in range(len(origins))]
+        comb = [np.sum([w[i] * fc[i][j] for i in chosen], axis=0) for j in range(len(origins))]
         self._origin_fc, self._final = comb[:-1], (n, comb[-1])
         names = [self._chosen[j]._describe(v)[0] for j in range(len(chosen))]
-        name = names[0] if len(names) == 1 else "mean of " + " and ".join(names)
+        if len(names) == 1:
+            name = names[0]
+        else:
+            name = "weighted mean of " + ", ".join(
+                f"{nm} ({w[i]:.0%})" for nm, i in zip(names, chosen, strict=True))
         # the notes the reports already word (en and zh); history_rule_ names the rule
         notes = [NOTE_NO_MONTH_EFFECTS] if n < 24 else []
-        if n >= 13:
-            name += (f" (lowest error over the last {min(len(last), self.select_origins)} "
-                     "months' forecasts)")
+        if len(names) > 1:
+            name += (f" (weighted by their errors over the last "
+                     f"{min(len(last), self.select_origins)} months' forecasts)")
         return name, notes
+
+    def _n_eff(self, n_origins: int) -> int:
+        if len(getattr(self, "scores_", {})) > 1:      # weights chosen on these errors
+            return iv.effective_origins(n_origins)
+        return n_origins
+
+    def _weights(self, scores: np.ndarray, cands: list) -> np.ndarray:
+        """Return the weight of each candidate from its validation errors ``scores``.
+
+        ``top=None``: weights proportional to ``1 / score`` over all candidates (those with
+        an error of 0, if any, share the weight); ``top=k``: the mean of the ``k`` best.
+        """
+        k = len(scores)
+        order = np.lexsort((np.arange(k), scores))
+        w = np.zeros(k)
+        if self.top is not None:
+            w[order[:max(1, int(self.top))]] = 1.0
+        elif np.any(scores <= 0):
+            w[scores <= 0] = 1.0
+        else:
+            ok = np.isfinite(scores)
+            w[ok] = 1.0 / scores[ok]
+        if not w.sum() > 0:
+            w[order[0]] = 1.0
+        return w / w.sum()
+
+    def _candidate_paths(self, cands, v, months, origins) -> dict[int, list[np.ndarray]]:
+        """Each candidate's forecasts from every origin (the months before it only)."""
+        n, nonneg = len(v), bool((v >= 0).all())
+        fc = {}
+        for i, c in enumerate(cands):
+            if isinstance(c, ETS):       # a few fits, then the recursions from each origin
+                paths = c._paths(v, months, origins, MAX_H)
+                fc[i] = [np.maximum(f, 0.0) if nonneg else f for f in paths]
+            else:
+                fc[i] = [c._point(v[:t], months[:t], min(MAX_H, n - t) if t < n else MAX_H)
+                         for t in origins]
+        return fc
 
     def _origin_forecasts(self, v, months):
         if self._origin_fc is None:
@@ -359,7 +443,8 @@ class ValidatedForecaster(_Forecaster):
         final = getattr(self, "_final", None)
         if final is not None and final[0] == len(v) and horizon <= len(final[1]):
             return final[1][:horizon]          # computed at fit with the origins
-        return np.mean([c._point(v, months, horizon) for c in self._chosen], axis=0)
+        return np.sum([w * c._point(v, months, horizon)
+                       for c, w in zip(self._chosen, self.weights_.values(), strict=True)], axis=0)
 
 
 #: the default model (measured in benchmarks/forecast_accuracy.py)
