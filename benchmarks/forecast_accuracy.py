@@ -377,9 +377,14 @@ def run(series: dict[str, tuple[str, pd.Series]], names, *, workers: int = 2,
                 rows.append(json.loads(path.read_text()))
             else:
                 todo.append((k, src, y, m, path))
-    # the slowest first, so that the two workers finish together
-    cost = {"Holt-Winters": 3, "AutoETS": 2, "default": 2}
-    todo.sort(key=lambda j: -len(j[2]) * cost.get(j[3], 1))
+    # series by series, taking the sources in turn: a run stopped early has every method
+    # on the same series, from every source
+    rank, seen = {}, {}
+    for k, (src, _) in series.items():
+        seen[src] = seen.get(src, -1) + 1
+        rank[k] = seen[src]
+    srcs = list(dict.fromkeys(src for src, _ in series.values()))
+    todo.sort(key=lambda j: (rank[j[0]], srcs.index(j[1]), j[0], names.index(j[3])))
     t0, done = time.time(), 0
     if progress:
         print(f"{len(rows)} results cached, {len(todo)} to compute on {workers} worker(s)",
@@ -443,14 +448,21 @@ def fit_times(sales: Path, repeats: int = 1) -> np.ndarray:
 def summary(r: pd.DataFrame) -> pd.DataFrame:
     sn = r[r["method"] == "seasonal naive"].set_index("series")["mase"]
     r = r.assign(rel=r["mase"] / r["series"].map(sn))
-    r = r.assign(better=(r["rel"] < 1) & (r["months"] >= 36), long=r["months"] >= 36)
+    r = r.assign(better=r["rel"] < 1, long=r["months"] >= 36)
     g = r.groupby("method", sort=False)
+
+    def better(m, d):
+        if m == "seasonal naive":
+            return "—"
+        lg = d[d["long"]]
+        return (f"{int(d['better'].sum())} of {len(d)} "
+                f"({int(lg['better'].sum())} of {len(lg)} with 36+ months)")
+
     return pd.DataFrame({
         "series": g.size(),
         "MASE / seasonal naive (geo. mean)": g["rel"].apply(lambda x: float(np.exp(np.log(x).mean()))),
         "mean MASE": g["mase"].mean(),
-        "better than seasonal naive (36+ months)": [
-            f"{int(d['better'].sum())} of {int(d['long'].sum())}" for _, d in g],
+        "better than seasonal naive": [better(m, d) for m, d in g],
         "80 % coverage": g["hits"].sum() / g["n"].sum(),
         "year-end APE": g["year_end_ape"].mean(),
     }).reset_index()
@@ -517,6 +529,12 @@ def main(argv=None) -> int:
           f"({', '.join(f'{k} {v}' for k, v in src.items())}; split {args.split})\n")
     print("## Pooled\n")
     print(_md(summary(r)))
+    if args.split == "all":
+        sp = r["series"].map(split_of)
+        for half in ("dev", "test"):
+            print(f"\n## Pooled, {half} split ({int((sp[r['method'] == names[0]] == half).sum())}"
+                  " series)\n")
+            print(_md(summary(r[sp == half])))
     ext = r[~r["source"].isin(["AdventureWorks", "Northwind"])]
     if len(ext) and ext["source"].nunique() > 1:
         print("\n## Pooled, package series only\n")
@@ -524,6 +542,13 @@ def main(argv=None) -> int:
     for s in src.index:
         print(f"\n## {s}\n")
         print(_md(summary(r[r["source"] == s])))
+    parts = [summary(r).assign(source="pooled")]
+    parts += [summary(r[r["source"] == s]).assign(source=s) for s in src.index]
+    one = pd.concat(parts)
+    cols = ["source", "method", "series", "MASE / seasonal naive (geo. mean)",
+            "better than seasonal naive", "80 % coverage", "year-end APE"]
+    print("\n## Every source in one table (README)\n")
+    print(_md(one[cols]))
     awnw = r[r["source"].isin(["AdventureWorks", "Northwind"])]
     if len(awnw):
         wide = awnw.pivot(index="series", columns="method", values="mase")

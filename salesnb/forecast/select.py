@@ -329,7 +329,7 @@ class ValidatedForecaster(_Forecaster):
     >>> m.predict(3)["forecast"].round(1).tolist()
     [80.0, 90.0, 130.0]
     >>> m.history_rule_
-    '24 months or more'
+    '36 months or more'
     """
 
     def __init__(self, candidates: tuple | None = None, *, top: int | None = None,
