@@ -237,21 +237,31 @@ def evaluate_alerts(progress: pd.DataFrame | None, *, as_of, thresholds: Mapping
 
     Parameters
     ----------
-    progress : the progress table (columns ``level, unit, team, metric, actual,
+    progress : DataFrame or None
+        The progress table (columns ``level, unit, team, metric, actual,
         annual_completion, prev_actual, mom, last_year_actual, yoy`` and the ``pace``
         column with its base: ``pace, planned_progress``; ``seasonal_pace,
-        expected_to_date``; ``calendar_pace, time_progress``) or None.
-    as_of : the report's as-of date (for ``no_sales``).
-    last_sale : ``rep, team, last_sale_date``.
-    mismatches : ``year, metric, parent_level, parent, parent_target, children_target,
+        expected_to_date``; ``calendar_pace, time_progress``).
+    as_of : date-like
+        The report's as-of date (for ``no_sales``).
+    thresholds : mapping, optional
+        Rule -> threshold, over :data:`DEFAULT_THRESHOLDS` (None turns a rule off).
+    last_sale : DataFrame, optional
+        ``rep, team, last_sale_date``.
+    mismatches : DataFrame, optional
+        ``year, metric, parent_level, parent, parent_target, children_target,
         difference``.
-    quality : ``severity, table, check, count, detail``.
-    projection : ``level, unit, projection, annual_target, probability`` (``team`` optional;
+    quality : DataFrame, optional
+        ``severity, table, check, count, detail``.
+    projection : DataFrame, optional
+        ``level, unit, projection, annual_target, probability`` (``team`` optional;
         else a rep's team comes from ``progress``).
-    pace : which pace ``behind_pace`` tests: ``"pace"`` (against the plan, DOMAIN.md's
+    pace : {"pace", "seasonal_pace", "calendar_pace"}
+        Which pace ``behind_pace`` tests: ``"pace"`` (against the plan, DOMAIN.md's
         pace), ``"seasonal_pace"`` (its older name) or ``"calendar_pace"`` (against time
         progress, for a report that wants the calendar view).
-    currency : when given, money amounts in the messages are compact with this symbol
+    currency : str, optional
+        When given, money amounts in the messages are compact with this symbol
         ("$2.15M"); else plain numbers ("2,154,238").
 
     Returns

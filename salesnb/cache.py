@@ -40,7 +40,15 @@ def _from_disk(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_cache(tables: dict, directory) -> Path:
-    """Write a prepared run's tables as Parquet (and meta.json) into ``directory``."""
+    """Write a prepared run's tables as Parquet (and meta.json) into ``directory``.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run (:func:`salesnb.report.prepare`).
+    directory : str or Path
+        The cache folder (created when missing).
+    """
     from .atomic import atomic_write_bytes, atomic_write_text
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
@@ -54,7 +62,15 @@ def write_cache(tables: dict, directory) -> Path:
 
 
 def read_cache(directory, *, team: str | None = None) -> dict:
-    """Read a run cache; with ``team``, only that team's slice (see :func:`team_slice`)."""
+    """Read a run cache; with ``team``, only that team's slice (see :func:`team_slice`).
+
+    Parameters
+    ----------
+    directory : str or Path
+        A folder written by :func:`write_cache`.
+    team : str, optional
+        Read only this team's slice.
+    """
     import pyarrow.parquet as pq
     d = Path(directory)
     tables: dict = {"meta": json.loads((d / "meta.json").read_text(encoding="utf-8"))}
@@ -84,6 +100,13 @@ def team_slice(tables: dict, team: str) -> dict:
 
     Rep rows are kept for reps of ``team`` (their team at the report month, or with sales
     booked to the team); other teams' team and rep rows are dropped from every table.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run.
+    team : str
+        The team whose report reads the slice.
     """
     reps = _rep_names(tables, team)
 
@@ -145,6 +168,15 @@ def pages_for(pages: dict, *, team: str | None = None, reps=None) -> dict:
     ``pages`` (set by ``salesnb run`` in the cache's meta) maps ``index`` and ``company``
     to file names (absent when the run wrote no such page), ``teams`` and ``reps`` to
     ``{name: file}``. A team's slice keeps its own team and reps; a rep's slice its own.
+
+    Parameters
+    ----------
+    pages : dict
+        The pack's page map.
+    team : str, optional
+        The page's team.
+    reps : iterable of str, optional
+        The reps the page may link to.
     """
     reps = set(reps or ())
     out = {k: v for k, v in pages.items() if k not in ("teams", "reps")}
@@ -161,6 +193,13 @@ def rep_slice(tables: dict, rep: str) -> dict:
     team's average, no name); then every table keeps only rows of this rep or of the
     rep's team and company as a whole, so the scorecard's kernel never holds another rep's
     figures. Alerts and tiers are the rep's own only.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run (or the rep's team's slice).
+    rep : str
+        The rep whose scorecard reads the slice.
     """
     from .peers import peer_standing
     p = tables["progress"]

@@ -34,6 +34,11 @@ __all__ = [
 def to_month(value) -> pd.Period:
     """Return ``value`` (``"2025-03"``, a date, a Timestamp or a Period) as a monthly Period.
 
+    Parameters
+    ----------
+    value : str, date, Timestamp or Period
+        The month or a day in it.
+
     Examples
     --------
     >>> to_month("2025-03")
@@ -55,6 +60,13 @@ def _check_start(start: int) -> int:
 def fiscal_year(month, fiscal_year_start: int = 1) -> int:
     """Return the fiscal year (named by its ending calendar year) that ``month`` falls in.
 
+    Parameters
+    ----------
+    month : str, date or Period
+        A month (``"2025-03"``, a date or a Period).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
     Examples
     --------
     >>> fiscal_year("2025-06", 7), fiscal_year("2025-07", 7), fiscal_year("2025-07", 1)
@@ -70,6 +82,13 @@ def fiscal_year(month, fiscal_year_start: int = 1) -> int:
 def fiscal_year_months(fy: int, fiscal_year_start: int = 1) -> pd.PeriodIndex:
     """Return the 12 months of fiscal year ``fy`` in order.
 
+    Parameters
+    ----------
+    fy : int
+        The fiscal year (named by the calendar year it ends in).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
     Examples
     --------
     >>> list(fiscal_year_months(2026, 7).astype(str))[:2]
@@ -84,6 +103,13 @@ def fiscal_year_months(fy: int, fiscal_year_start: int = 1) -> pd.PeriodIndex:
 def month_index_in_year(month, fiscal_year_start: int = 1) -> int:
     """Return the 1-based position of ``month`` within its fiscal year.
 
+    Parameters
+    ----------
+    month : str, date or Period
+        A month (``"2025-03"``, a date or a Period).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
     Examples
     --------
     >>> month_index_in_year("2025-07", 7), month_index_in_year("2026-06", 7)
@@ -96,6 +122,13 @@ def month_index_in_year(month, fiscal_year_start: int = 1) -> int:
 def fiscal_quarter(month, fiscal_year_start: int = 1) -> int:
     """Return the fiscal quarter (1-4) of ``month``.
 
+    Parameters
+    ----------
+    month : str, date or Period
+        A month (``"2025-03"``, a date or a Period).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
     Examples
     --------
     >>> fiscal_quarter("2025-09", 7), fiscal_quarter("2025-09", 1)
@@ -105,7 +138,15 @@ def fiscal_quarter(month, fiscal_year_start: int = 1) -> int:
 
 
 def quarter_months(month, fiscal_year_start: int = 1) -> pd.PeriodIndex:
-    """Return the three months of the fiscal quarter containing ``month``."""
+    """Return the three months of the fiscal quarter containing ``month``.
+
+    Parameters
+    ----------
+    month : str, date or Period
+        A month (``"2025-03"``, a date or a Period).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    """
     m = to_month(month)
     pos = (month_index_in_year(m, fiscal_year_start) - 1) % 3
     first = m - pos
@@ -116,6 +157,13 @@ def period_months(period: str, fiscal_year_start: int = 1) -> pd.PeriodIndex:
     """Return the months covered by a target period ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``.
 
     ``YYYY`` and ``YYYY-Qn`` are fiscal (see the module note).
+
+    Parameters
+    ----------
+    period : str
+        ``YYYY`` (a fiscal year), ``YYYY-Qn`` (a fiscal quarter) or ``YYYY-MM``.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
 
     Examples
     --------
@@ -150,6 +198,17 @@ def days_in_span(
 ) -> int:
     """Count days from ``start`` to ``end`` inclusive (calendar or working days).
 
+    Parameters
+    ----------
+    start, end : date-like
+        The first and last day counted.
+    working_days : bool
+        Count working days instead of calendar days.
+    weekmask : str
+        The working days of a week, Monday first (``"1111100"``: Monday to Friday).
+    holidays : iterable of date-like
+        Days that are not working days (with ``working_days``).
+
     Examples
     --------
     >>> days_in_span("2025-03-01", "2025-03-31")
@@ -174,6 +233,19 @@ def time_progress(
     holidays: Iterable = (),
 ) -> float:
     """Return elapsed days (through ``as_of`` inclusive) / all days of ``months``.
+
+    Parameters
+    ----------
+    months : PeriodIndex
+        The months of the span (a unit's own period).
+    as_of : date-like
+        The last elapsed day.
+    working_days : bool
+        Count working days instead of calendar days.
+    weekmask : str
+        The working days of a week, Monday first (``"1111100"``: Monday to Friday).
+    holidays : iterable of date-like
+        Days that are not working days (with ``working_days``).
 
     Examples
     --------

@@ -14,6 +14,15 @@ __all__ = ["require_columns", "as_months", "left_out"]
 def require_columns(df, columns: Sequence[str], name: str) -> None:
     """Raise a clear error unless ``df`` is a DataFrame holding ``columns``.
 
+    Parameters
+    ----------
+    df : DataFrame
+        The table checked (anything else fails).
+    columns : sequence of str
+        The columns it must hold.
+    name : str
+        The table's name in the message.
+
     Examples
     --------
     >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "b"], "sales")
@@ -33,6 +42,11 @@ def require_columns(df, columns: Sequence[str], name: str) -> None:
 
 def as_months(col: pd.Series) -> pd.Series:
     """Return ``col`` as monthly periods (already periods, or text like ``2025-03``).
+
+    Parameters
+    ----------
+    col : Series
+        Periods, or month text such as ``2025-03``.
 
     Examples
     --------

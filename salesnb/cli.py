@@ -25,6 +25,13 @@ def _params(path: str) -> tuple[dict, Path]:
 
 
 def cmd_sample(args) -> int:
+    """Write the synthetic sample company (``salesnb sample``); return the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .io import write_tables
     from .sample import make_company
     tables = make_company(seed=args.seed, lang=args.lang, teams=args.teams, reps=args.reps,
@@ -38,6 +45,13 @@ def cmd_sample(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """Load and validate a params file's data (``salesnb validate``); return the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .load import dataset_from_params
     params, path = _params(args.params)
     try:
@@ -62,6 +76,13 @@ def cmd_validate(args) -> int:
 
 
 def cmd_params(args) -> int:
+    """Print every params key with its type, default and help (``salesnb params``).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .params import describe
     rows = describe()
     width = max(len(r[0]) for r in rows)
@@ -72,6 +93,13 @@ def cmd_params(args) -> int:
 
 
 def cmd_run(args) -> int:
+    """Render the pack of a params file (``salesnb run``); return the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .run import NOTEBOOK_DIR, KernelPool
     params, path = _params(args.params)  # YAML and the spec check: milliseconds
     # start the report kernels before loading the data: loading overlaps with their
@@ -107,6 +135,13 @@ def _run(args, params: dict, path: Path, pool) -> int:
 
 
 def cmd_send(args) -> int:
+    """E-mail each reader the reports they may see (``salesnb send``); return the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .delivery.mail import run_dir_of, send_pack
     params, path = _params(args.params)
     run_dir = Path(args.run) if args.run else run_dir_of(params, path)
@@ -148,6 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run the ``salesnb`` command line; return its exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 success; 1 a report failed or the data has errors; 2 bad usage or params.
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -31,6 +31,11 @@ def first_sales(sales: pd.DataFrame) -> pd.DataFrame:
 
     Rows without a customer_id are ignored. Ties on the same day go to the row
     that comes first in the input.
+
+    Parameters
+    ----------
+    sales : DataFrame
+        Canonical sales (date, team, rep, amount; customer_id, product, category, quantity when present).
     """
     if "customer_id" not in sales.columns:
         return pd.DataFrame(columns=["customer_id", "date", "month", "team", "rep"])
@@ -43,6 +48,11 @@ def first_sales(sales: pd.DataFrame) -> pd.DataFrame:
 
 def build_cube(sales: pd.DataFrame) -> pd.DataFrame:
     """Aggregate canonical sales to month x team x rep x category.
+
+    Parameters
+    ----------
+    sales : DataFrame
+        Canonical sales (date, team, rep, amount; customer_id, product, category, quantity when present).
 
     Returns
     -------
@@ -105,6 +115,13 @@ def monthly_actuals(cube: pd.DataFrame, *, metric: str = "amount") -> pd.DataFra
     Months run continuously from the first to the last month of the cube; a unit
     with no sales in a month has actual 0 from its first month on.
 
+    Parameters
+    ----------
+    cube : DataFrame
+        :func:`build_cube`'s output.
+    metric : str
+        The measure: ``amount``, ``quantity`` or ``new_customers``.
+
     Examples
     --------
     >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-01-03", "2025-03-01"]),
@@ -158,7 +175,13 @@ def monthly_actuals(cube: pd.DataFrame, *, metric: str = "amount") -> pd.DataFra
 
 
 def customer_months(sales: pd.DataFrame) -> pd.DataFrame:
-    """Return distinct (month, team, rep, customer_id) with ``is_new`` (first sale ever that month)."""
+    """Return distinct (month, team, rep, customer_id) with ``is_new`` (first sale ever that month).
+
+    Parameters
+    ----------
+    sales : DataFrame
+        Canonical sales (date, team, rep, amount; customer_id, product, category, quantity when present).
+    """
     if "customer_id" not in sales.columns:
         return pd.DataFrame(columns=["month", "team", "rep", "customer_id", "is_new"])
     s = sales.loc[sales["customer_id"].notna(), ["date", "team", "rep", "customer_id"]]
@@ -182,6 +205,11 @@ def digest(sales: pd.DataFrame) -> dict:
     * ``product_monthly``: date (month start), team, product, category, amount, quantity
       (when the data has products);
     * ``cube``: :func:`build_cube`'s output.
+
+    Parameters
+    ----------
+    sales : DataFrame
+        Canonical sales (date, team, rep, amount; customer_id, product, category, quantity when present).
 
     Examples
     --------

@@ -138,9 +138,11 @@ _STACK_ARGS = pd.DataFrame.stack.__code__.co_varnames
 
 
 def _rep_team_by_month(cube: pd.DataFrame, months: pd.PeriodIndex) -> pd.Series:
-    """Return the team of each rep in each of ``months``: the team of most of the rep's sales
-    (absolute amount) that month; a month without sales takes the last earlier month's team,
-    or else the next later one. Index (rep, month)."""
+    """Return the team of each rep in each of ``months``, indexed (rep, month).
+
+    The team of most of the rep's sales (absolute amount) that month; a month without sales
+    takes the last earlier month's team, or else the next later one.
+    """
     g = cube.assign(amount=cube["amount"].abs()).groupby(["rep", "month", "team"])["amount"]
     main = (g.sum().reset_index().sort_values(["rep", "month", "amount", "team"],
                                               ascending=[True, True, False, True])

@@ -42,6 +42,13 @@ def resolve_paths(params: Mapping, *, base_dir) -> dict:
     Only the :data:`DATA_KEYS` holding a non-empty path string change; absolute paths,
     empty strings and database sources (mappings) are kept as they are.
 
+    Parameters
+    ----------
+    params : mapping
+        Params whose data paths may be relative.
+    base_dir : str or Path
+        The folder they are relative to.
+
     Examples
     --------
     >>> p = resolve_paths({"sales": "../data/s.csv", "org": "", "targets": "/d/t.csv",
@@ -64,6 +71,13 @@ def read_params(path, **overrides) -> dict:
     check, so a bad override fails like a bad file. Relative data paths resolve against the
     params file's folder (see :func:`resolve_paths`).
 
+    Parameters
+    ----------
+    path : str or Path
+        The params YAML file.
+    **overrides
+        Keys replacing the file's (empty values are ignored).
+
     Returns
     -------
     dict with every report parameter (defaults filled in) and ``base_dir``.
@@ -80,6 +94,11 @@ def read_params(path, **overrides) -> dict:
 
 def run_summary(tables: dict) -> pd.DataFrame:
     """Describe a prepared run in a few lines: months, data span, sizes, target source.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run.
 
     Returns
     -------
@@ -105,7 +124,15 @@ def run_summary(tables: dict) -> pd.DataFrame:
 
 
 def reps_of(tables: dict, team: str | None = None) -> list[str]:
-    """Return the reps of the run's progress table (of ``team`` if given), alphabetically."""
+    """Return the reps of the run's progress table (of ``team`` if given), alphabetically.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run.
+    team : str, optional
+        Only this team's reps.
+    """
     p = tables["progress"]
     r = p[p["level"] == "rep"]
     if team:
@@ -118,6 +145,15 @@ def pick_unit(tables: dict, *, team: str = "", rep: str = "") -> tuple[str, str]
 
     An empty ``team`` is the rep's team when ``rep`` is given, else the first team; an
     empty ``rep`` is the team's first rep ("" when the team has none).
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run.
+    team : str
+        The team asked for (empty: see above).
+    rep : str
+        The rep asked for (empty: see above).
     """
     from .report import teams_of
     teams = teams_of(tables)
@@ -143,7 +179,13 @@ def pick_unit(tables: dict, *, team: str = "", rep: str = "") -> tuple[str, str]
 
 
 def months_of(tables: dict) -> list[str]:
-    """Return the months that can be explored: first month of actuals to the report month, latest first."""
+    """Return the months that can be explored: first month of actuals to the report month, latest first.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run.
+    """
     first = tables["actuals"]["month"].min()
     last = cal.to_month(tables["meta"]["month"])
     months = pd.period_range(cal.to_month(first), last, freq="M")
@@ -152,6 +194,11 @@ def months_of(tables: dict) -> list[str]:
 
 def unit_options(tables: dict) -> list[tuple[str, tuple[str, str]]]:
     """Return dropdown options ``(label, (level, unit))``: the company, each team, each rep.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run.
 
     Examples
     --------
@@ -175,6 +222,19 @@ def unit_series(actuals: pd.DataFrame, *, level: str, unit: str, metric: str = "
                 through=None) -> pd.Series:
     """Select one unit's monthly actuals as a Series indexed by month (the forecasters' input).
 
+    Parameters
+    ----------
+    actuals : DataFrame
+        The actuals table (month, level, unit, metric, actual).
+    level : str
+        ``company``, ``team`` or ``rep``.
+    unit : str
+        The unit's name.
+    metric : str
+        The metric selected.
+    through : str or Period, optional
+        The last month kept (default: all).
+
     Examples
     --------
     >>> a = pd.DataFrame({"month": pd.PeriodIndex(["2025-02", "2025-01", "2025-03"], freq="M"),
@@ -197,6 +257,19 @@ def unit_series(actuals: pd.DataFrame, *, level: str, unit: str, metric: str = "
 def progress_card(progress: pd.DataFrame, *, level: str, unit: str, metric: str = "amount",
                   currency: str = "$") -> pd.DataFrame:
     """Turn one unit's progress row into a readable column of measures.
+
+    Parameters
+    ----------
+    progress : DataFrame
+        The progress table.
+    level : str
+        ``company``, ``team`` or ``rep``.
+    unit : str
+        The unit's name.
+    metric : str
+        The metric's row.
+    currency : str
+        The symbol of money measures.
 
     Returns
     -------
@@ -225,6 +298,13 @@ def progress_card(progress: pd.DataFrame, *, level: str, unit: str, metric: str 
 
 def projection_card(projection: Mapping, *, currency: str = "$") -> pd.DataFrame:
     """Turn a year- or quarter-end projection (a dict) into a readable column of measures.
+
+    Parameters
+    ----------
+    projection : mapping
+        A year- or quarter-end projection (see :mod:`salesnb.forecast`).
+    currency : str
+        The symbol of money measures.
 
     Returns
     -------
@@ -260,6 +340,17 @@ def compare_models(y: pd.Series, models: Mapping[str, object] | None = None, *,
 
     ``models`` maps a name to an unfitted forecaster; by default the default model and the
     baselines (naive, seasonal naive, drift, run-rate).
+
+    Parameters
+    ----------
+    y : Series
+        Monthly actuals indexed by month (Period[M]).
+    models : mapping of str to forecaster, optional
+        Name -> unfitted forecaster (default: see above).
+    origins : int
+        Rolling origins per model.
+    horizons : iterable of int
+        Months ahead scored.
 
     Returns
     -------
@@ -321,6 +412,7 @@ class View:
         return "<div>" + "".join(out) + "</div>"
 
     def __repr__(self) -> str:
+        """Return the parts as plain text (tables as text), for consoles."""
         return "\n\n".join(p if isinstance(p, str) else
                            (p.to_string() if isinstance(p, pd.DataFrame) else repr(p))
                            for p in self.parts)
@@ -338,7 +430,17 @@ class _Html:
 
 
 def team_rep_controls(tables: dict, *, team: str, rep: str):
-    """Return linked team and rep dropdowns: choosing a team lists its reps."""
+    """Return linked team and rep dropdowns: choosing a team lists its reps.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run.
+    team : str
+        The team selected first.
+    rep : str
+        The rep selected first.
+    """
     import ipywidgets as widgets
 
     from .report import teams_of
@@ -363,6 +465,13 @@ def linked_view(view: Callable[..., object], **controls) -> None:
     nbconvert) shows the default selection; in a live kernel the controls replace it in
     place through a display handle. An error raised by ``view`` is shown under the
     controls (the previous view stays).
+
+    Parameters
+    ----------
+    view : callable
+        Draws or returns the output for the controls' values.
+    **controls
+        Name -> ipywidgets control (its value is passed to ``view`` by name).
     """
     import ipywidgets as widgets
     from IPython.display import display

@@ -25,6 +25,17 @@ def _missing(x) -> bool:
 def money(x, currency: str = "$", *, lang: str = "en", digits: int = 3) -> str:
     """Format an amount of money compactly for a report.
 
+    Parameters
+    ----------
+    x : float
+        The amount (NaN shows as a dash).
+    currency : str
+        The symbol shown before it.
+    lang : str
+        ``en`` or ``zh``.
+    digits : int
+        Significant digits of a compact amount.
+
     Examples
     --------
     >>> money(1234567, "$"), money(-45600, "$"), money(999, "$")
@@ -69,6 +80,13 @@ def money(x, currency: str = "$", *, lang: str = "en", digits: int = 3) -> str:
 def pct(x, *, digits: int = 1) -> str:
     """Format a fraction as a percentage: ``0.875 -> '87.5 %'``.
 
+    Parameters
+    ----------
+    x : float
+        The fraction (NaN shows as a dash).
+    digits : int
+        Decimal places of the percentage.
+
     Examples
     --------
     >>> pct(0.875), pct(-0.0312), pct(float("nan"))
@@ -81,6 +99,15 @@ def pct(x, *, digits: int = 1) -> str:
 
 def points(x, *, digits: int = 1, lang: str = "en") -> str:
     """Format a difference of two fractions in percentage points: ``-0.062 -> '-6.2 pts'``.
+
+    Parameters
+    ----------
+    x : float
+        The difference, a fraction (NaN shows as a dash).
+    digits : int
+        Decimal places.
+    lang : str
+        ``en`` or ``zh``.
 
     Examples
     --------
@@ -96,6 +123,13 @@ def points(x, *, digits: int = 1, lang: str = "en") -> str:
 def number(x, *, digits: int = 0) -> str:
     """Format a plain number with thousands separators.
 
+    Parameters
+    ----------
+    x : float
+        The number (NaN shows as a dash).
+    digits : int
+        Decimal places.
+
     Examples
     --------
     >>> number(12345.6), number(float("nan"))
@@ -107,7 +141,13 @@ def number(x, *, digits: int = 0) -> str:
 
 
 def esc(text) -> str:
-    """Escape text from the data for HTML (names like ``<script>`` show as text)."""
+    """Escape text from the data for HTML (names like ``<script>`` show as text).
+
+    Parameters
+    ----------
+    text : object
+        Any value; None shows as empty.
+    """
     return html.escape(str(text), quote=True)
 
 
@@ -176,6 +216,13 @@ LABELS = {
 
 def label(key: str, lang: str = "en") -> str:
     """Return the report label ``key`` in ``lang`` (falls back to English, then the key).
+
+    Parameters
+    ----------
+    key : str
+        The label's key (see :data:`LABELS`).
+    lang : str
+        ``en`` or ``zh``.
 
     Examples
     --------

@@ -22,7 +22,13 @@ LINE_COLUMNS = ["manager", "title", "team", "direct_reports", "people", "own_act
 
 
 def managers(org: pd.DataFrame) -> pd.Series:
-    """Each rep's manager (their latest org row's ``manager``), indexed by rep; NaN if none."""
+    """Each rep's manager (their latest org row's ``manager``), indexed by rep; NaN if none.
+
+    Parameters
+    ----------
+    org : DataFrame
+        The org table (rep, manager; start for dated rows).
+    """
     if org is None or "manager" not in org.columns:
         return pd.Series(dtype=object)
     o = org
@@ -37,6 +43,11 @@ def people_under(manager_of: pd.Series) -> dict[str, list[str]]:
     """Everyone under each manager (directly or through other managers), in name order.
 
     Raises DataError on a circular reporting line (A reports to B who reports to A).
+
+    Parameters
+    ----------
+    manager_of : Series
+        Each rep's manager, indexed by rep (see :func:`managers`).
 
     Examples
     --------
@@ -69,6 +80,15 @@ def people_under(manager_of: pd.Series) -> dict[str, list[str]]:
 def reporting_lines(progress: pd.DataFrame, org: pd.DataFrame, *,
                     metric: str = "amount") -> pd.DataFrame:
     """Roll the reps' month and year-to-date figures up each manager's reporting line.
+
+    Parameters
+    ----------
+    progress : DataFrame
+        The progress table (its rep rows are rolled up).
+    org : DataFrame
+        The org table naming each rep's manager (title optional).
+    metric : str
+        The metric rolled up.
 
     Returns
     -------

@@ -54,6 +54,23 @@ def table_html(df: pd.DataFrame, formats: Mapping[str, str] | None = None, *,
                highlight_last: bool = False, max_rows: int | None = None) -> str:
     """Render ``df`` as an HTML table; ``formats`` maps column -> money|pct|att|pts|growth|int|num|date|text.
 
+    Parameters
+    ----------
+    df : DataFrame
+        The table (its values are escaped).
+    formats : mapping of str to str, optional
+        Column -> format name.
+    labels : mapping of str to str, optional
+        Column -> header (default: the report labels).
+    currency : str
+        The symbol of money columns.
+    lang : str
+        ``en`` or ``zh``.
+    highlight_last : bool
+        Show the last row as a total.
+    max_rows : int, optional
+        Show only the first this many rows.
+
     Examples
     --------
     >>> t = pd.DataFrame({"unit": ["<b>Ann</b>"], "attainment": [0.875]})
@@ -87,6 +104,11 @@ def cards_html(cards: list[tuple[str, str, str]]) -> str:
     """Render headline cards: (label, big value, small caption with css class marker).
 
     The caption may start with ``+`` or ``-`` to colour it good or bad.
+
+    Parameters
+    ----------
+    cards : list of tuple of str
+        (label, value, caption) per card.
     """
     out = []
     for lab, value, caption in cards:
@@ -118,7 +140,8 @@ class Block:
             parts.append(f'<p class="say">{fmt.esc(self.sentence)}</p>')
         return f'<div class="sn-block">{"".join(parts)}</div>'
 
-    def __repr__(self) -> str:  # plain-text fallback for consoles
+    def __repr__(self) -> str:
+        """Return the block as plain text (title and sentence), for consoles."""
         return f"{self.title}\n{self.sentence}".strip()
 
 
@@ -154,7 +177,17 @@ a{color:var(--acc)}
 
 
 def page(title: str, body_html: str, *, lang: str = "en") -> str:
-    """Wrap report HTML in a self-contained page (no scripts, no external resources)."""
+    """Wrap report HTML in a self-contained page (no scripts, no external resources).
+
+    Parameters
+    ----------
+    title : str
+        The page's title.
+    body_html : str
+        The page's body (already escaped HTML).
+    lang : str
+        The page's language (``en`` or ``zh``).
+    """
     lang_attr = "zh-CN" if lang == "zh" else "en"
     return (f'<!DOCTYPE html>\n<html lang="{lang_attr}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -114,11 +114,15 @@ def funnel(opportunities: pd.DataFrame, *, start=None, end=None,
 
     Parameters
     ----------
-    opportunities : canonical opportunities table (``created``, ``stage``, ``amount``;
+    opportunities : DataFrame
+        Canonical opportunities table (``created``, ``stage``, ``amount``;
         ``outcome`` optional; ``team`` when ``team`` is given).
-    start, end : first and last creation day included (None: unbounded).
-    stages : stage names in pipeline order.
-    team : keep only this team's opportunities.
+    start, end : date-like, optional
+        First and last creation day included (None: unbounded).
+    stages : sequence of str
+        Stage names in pipeline order.
+    team : str, optional
+        Keep only this team's opportunities.
 
     Returns
     -------
@@ -253,9 +257,12 @@ def cac(spend: pd.DataFrame, new_customers: pd.DataFrame, *,
 
     Parameters
     ----------
-    spend : canonical spend rows (``month``, ``team``, ``spend``) of the period.
-    new_customers : ``team``, ``new_customers`` for the same period.
-    by : one row per team, or one ``"Company"`` row.
+    spend : DataFrame
+        Canonical spend rows (``month``, ``team``, ``spend``) of the period.
+    new_customers : DataFrame
+        ``team``, ``new_customers`` for the same period.
+    by : {"team", "company"}
+        One row per team, or one ``"Company"`` row.
 
     Returns
     -------

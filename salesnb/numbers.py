@@ -16,6 +16,13 @@ def safe_div(num, den):
 
     Works on scalars, numpy arrays and pandas Series (index kept).
 
+    Parameters
+    ----------
+    num : float, array or Series
+        The numerator.
+    den : float, array or Series
+        The denominator.
+
     Examples
     --------
     >>> safe_div(87.5, 100), safe_div(5, 0)
@@ -39,6 +46,13 @@ def safe_div(num, den):
 
 def growth(current, base):
     """Return ``current / base - 1`` (MoM, YoY, ...), NaN where the base is 0 or missing.
+
+    Parameters
+    ----------
+    current : float, array or Series
+        This period's value.
+    base : float, array or Series
+        The earlier period's value.
 
     Examples
     --------

@@ -28,8 +28,11 @@ __all__ = ["Param", "SPEC", "PARAM_DEFAULTS", "NOTEBOOK_KEYS", "RUNNER_KEYS", "R
 
 @dataclass(frozen=True)
 class Param:
-    """One params key: name, type, default, help, allowed values; ``notebook``: a report
-    notebook's parameter (injected by papermill), else read by the run itself."""
+    """One params key: name, type, default, help, allowed values.
+
+    ``notebook``: a report notebook's parameter (injected by papermill), else read by the
+    run itself; ``accepts``: other types a params file may give.
+    """
 
     name: str
     type: type

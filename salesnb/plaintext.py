@@ -1,7 +1,7 @@
-"""Names in charts are drawn as typed: never read as matplotlib mathtext.
+r"""Names in charts are drawn as typed: never read as matplotlib mathtext.
 
 matplotlib reads a text with two ``$`` signs as mathtext: a rep named ``Bo $x^2$ Li`` is
-drawn as a formula and ``Ann $\\x$ Lee`` stops the whole chart with a ValueError. Every
+drawn as a formula and ``Ann $\x$ Lee`` stops the whole chart with a ValueError. Every
 label, title, tick, legend entry and annotation of a report chart carries data (names,
 amounts, currencies), so :func:`as_plain_text` turns mathtext off for all of them and
 :data:`PLAIN_TEXT_RC` for the ones matplotlib creates while it draws (tick labels).

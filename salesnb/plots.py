@@ -1,5 +1,6 @@
-"""Report charts. Each function takes an already computed table and ``ax=None`` and
-returns the Axes (the small multiples, a figure of their own, return the seaborn grid);
+"""Report charts, drawn from tables already computed.
+
+Each function takes an already computed table and ``ax=None`` and returns the Axes (the small multiples, a figure of their own, return the seaborn grid);
 nothing is computed here and nothing is shown.
 
 seaborn draws what it is the natural tool for (the unit x month heatmap, the categorical
@@ -58,7 +59,13 @@ def use_report_style() -> None:
 
 
 def figure_svg(fig) -> str:
-    """Return ``fig`` as an inline SVG string (text kept as text) and close it."""
+    """Return ``fig`` as an inline SVG string (text kept as text) and close it.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The drawn figure (closed here).
+    """
     buf = io.StringIO()
     as_plain_text(fig)  # names are text, never mathtext ("Bo $x^2$ Li")
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "salesnb",
@@ -94,6 +101,19 @@ def monthly_progress(table: pd.DataFrame, *, ax=None, currency: str = "$", lang:
     """Draw monthly target vs actual (bars) and cumulative target vs actual (lines).
 
     ``table`` has month, target, actual, cum_target, cum_actual (``progress.monthly_progress``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        month, target, actual, cum_target, cum_actual.
+    ax : matplotlib Axes, optional
+        Draw on it (default: a new figure).
+    currency : str
+        The symbol of the money axis.
+    lang : str
+        ``en`` or ``zh`` (labels).
+    title : str, optional
+        The chart's title.
     """
     ax = _ax(ax)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
@@ -192,6 +212,25 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, target: flo
 
     ``history``: month, actual; ``forecast``: month, forecast, lower, upper (cumulative
     columns already computed when ``cumulative``).
+
+    Parameters
+    ----------
+    history : DataFrame
+        month, actual.
+    forecast : DataFrame
+        month, forecast, lower, upper.
+    target : float, optional
+        The annual target line.
+    cumulative : bool
+        Cumulative figures (else monthly).
+    ax : matplotlib Axes, optional
+        Draw on it (default: a new figure).
+    currency : str
+        The symbol of the money axis.
+    lang : str
+        ``en`` or ``zh`` (labels).
+    title : str, optional
+        The chart's title.
     """
     ax = _ax(ax)
     hx = [p.to_timestamp() for p in pd.PeriodIndex(history["month"], freq="M")]
@@ -255,7 +294,23 @@ def attainment_heatmap(table: pd.DataFrame, *, ax=None, lang: str = "en", title:
 
 def gap_waterfall(table: pd.DataFrame, *, ax=None, currency: str = "$", lang: str = "en",
                   total_label: str = "Total", title: str | None = None):
-    """Draw a waterfall of children's gaps (child, gap) adding up to the parent's gap."""
+    """Draw a waterfall of children's gaps (child, gap) adding up to the parent's gap.
+
+    Parameters
+    ----------
+    table : DataFrame
+        child, gap.
+    ax : matplotlib Axes, optional
+        Draw on it (default: a new figure).
+    currency : str
+        The symbol of the money axis.
+    lang : str
+        ``en`` or ``zh`` (labels).
+    total_label : str
+        The last bar's label (the parent's gap).
+    title : str, optional
+        The chart's title.
+    """
     ax = _ax(ax)
     gaps = table["gap"].astype(float).to_numpy()
     start = np.concatenate([[0.0], np.cumsum(gaps)[:-1]])

@@ -50,7 +50,13 @@ class TableSchema:
         return [c.name for c in self.columns if c.required]
 
     def column(self, name: str) -> Column:
-        """Return the column called ``name`` (KeyError when the table has none)."""
+        """Return the column called ``name`` (KeyError when the table has none).
+
+        Parameters
+        ----------
+        name : str
+            The column's canonical name.
+        """
         for c in self.columns:
             if c.name == name:
                 return c

@@ -37,6 +37,19 @@ def ytd_like_for_like(
     year's span from the same start one year earlier through the same day of the year
     (``as_of`` minus one year; Feb 29 becomes Feb 28, and Feb 28 stays Feb 28).
 
+    Parameters
+    ----------
+    sales : DataFrame
+        Sales rows or the daily digest (date, team, rep, amount, quantity).
+    as_of : date-like
+        The last day covered.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    level : {"company", "team", "rep"}
+        One row per unit of this level.
+    metric : {"amount", "quantity"}
+        The measure compared.
+
     Returns
     -------
     DataFrame with columns ``unit, ytd, ytd_last_year, ytd_yoy, span_start, span_end,
@@ -88,6 +101,17 @@ def week_to_date(sales: pd.DataFrame, *, as_of, level: Literal["company", "team"
     last week is the same weekdays seven days earlier. Units are those with a sale in
     either week, or, for reps, in the four weeks before (so a rep who stopped selling
     shows with 0 this week).
+
+    Parameters
+    ----------
+    sales : DataFrame
+        Sales rows or the daily digest (date, team, rep, amount, quantity).
+    as_of : date-like
+        The last day covered.
+    level : {"company", "team", "rep"}
+        One row per unit of this level.
+    week_start : int
+        The first weekday of a week (0 = Monday).
 
     Returns
     -------
@@ -143,6 +167,17 @@ def month_to_date_growth(sales: pd.DataFrame, *, as_of,
     For a mid-month report the month is partial, so MoM and YoY compare like for like:
     days 1..d of this month against days 1..d of the previous month and of the same month
     last year (d capped at the shorter month's length).
+
+    Parameters
+    ----------
+    sales : DataFrame
+        Sales rows or the daily digest (date, team, rep, amount, quantity).
+    as_of : date-like
+        The last day covered.
+    level : {"company", "team", "rep"}
+        One row per unit of this level.
+    metric : {"amount", "quantity"}
+        The measure compared.
 
     Returns
     -------

@@ -40,6 +40,13 @@ def _unit(d: Delivery) -> tuple[str, str]:
 def headline(d: Delivery, progress: pd.DataFrame) -> dict | None:
     """Return the amount row of progress.csv for the delivery's unit (None if absent).
 
+    Parameters
+    ----------
+    d : Delivery
+        One message's recipient, unit and files.
+    progress : DataFrame
+        The pack's ``tables/progress.csv``.
+
     Examples
     --------
     >>> p = pd.DataFrame({"level": ["team"], "unit": ["East"], "metric": ["amount"],
@@ -58,6 +65,15 @@ def top_alerts(d: Delivery, alerts: pd.DataFrame, n: int = TOP_ALERTS) -> list[s
     """Return the messages of the delivery's most severe alerts (file order within a severity).
 
     A director sees the company's alerts, a manager their team's, a rep their own.
+
+    Parameters
+    ----------
+    d : Delivery
+        One message's recipient, unit and files.
+    alerts : DataFrame
+        The pack's ``tables/alerts.csv``.
+    n : int
+        At most this many.
     """
     if alerts.empty:
         return []
@@ -72,7 +88,15 @@ def top_alerts(d: Delivery, alerts: pd.DataFrame, n: int = TOP_ALERTS) -> list[s
 
 
 def subject(d: Delivery, record: Mapping) -> str:
-    """Return the message subject: company, what is attached, for whom, the month."""
+    """Return the message subject: company, what is attached, for whom, the month.
+
+    Parameters
+    ----------
+    d : Delivery
+        One message's recipient, unit and files.
+    record : mapping
+        The pack's run.json.
+    """
     p = record.get("params", {})
     lang = p.get("lang", "en") if p.get("lang") in _WORDS else "en"
     w = _WORDS[lang]
@@ -102,7 +126,19 @@ def _lines(d: Delivery, record: Mapping, progress: pd.DataFrame,
 
 def body_text(d: Delivery, record: Mapping, progress: pd.DataFrame,
               alerts: pd.DataFrame) -> str:
-    """Return the plain-text part of the message."""
+    """Return the plain-text part of the message.
+
+    Parameters
+    ----------
+    d : Delivery
+        One message's recipient, unit and files.
+    record : mapping
+        The pack's run.json.
+    progress : DataFrame
+        The pack's ``tables/progress.csv``.
+    alerts : DataFrame
+        The pack's ``tables/alerts.csv``.
+    """
     w = _WORDS.get(record.get("params", {}).get("lang", "en"), _WORDS["en"])
     figures, al = _lines(d, record, progress, alerts)
     out = [subject(d, record), "", *figures, "", f"{w['alerts']}:"]
@@ -113,7 +149,19 @@ def body_text(d: Delivery, record: Mapping, progress: pd.DataFrame,
 
 def body_html(d: Delivery, record: Mapping, progress: pd.DataFrame,
               alerts: pd.DataFrame) -> str:
-    """Return the HTML part: the same content, inline styles only (e-mail clients drop CSS)."""
+    """Return the HTML part: the same content, inline styles only (e-mail clients drop CSS).
+
+    Parameters
+    ----------
+    d : Delivery
+        One message's recipient, unit and files.
+    record : mapping
+        The pack's run.json.
+    progress : DataFrame
+        The pack's ``tables/progress.csv``.
+    alerts : DataFrame
+        The pack's ``tables/alerts.csv``.
+    """
     w = _WORDS.get(record.get("params", {}).get("lang", "en"), _WORDS["en"])
     figures, al = _lines(d, record, progress, alerts)
     e = fmt.esc

@@ -54,6 +54,13 @@ _RETRY = ("refused", "failed")
 def check_smtp(spec, *, path: str = "params") -> dict:
     """Return the ``smtp`` params key with defaults, or raise ParamsError (secrets unexpanded).
 
+    Parameters
+    ----------
+    spec : mapping or None
+        The params' ``smtp`` key.
+    path : str
+        The params file's name, quoted in messages.
+
     Examples
     --------
     >>> s = check_smtp({"host": "localhost", "from": "r@example.com", "security": "tls"})
@@ -79,7 +86,15 @@ def check_smtp(spec, *, path: str = "params") -> dict:
 
 
 def run_dir_of(params: Mapping, params_path) -> Path:
-    """Return the run folder ``salesnb run`` writes for these params (its ``out`` rule)."""
+    """Return the run folder ``salesnb run`` writes for these params (its ``out`` rule).
+
+    Parameters
+    ----------
+    params : mapping
+        Resolved params (``month``, ``out``).
+    params_path : str or Path
+        The params file (``out`` is relative to its folder).
+    """
     month = params["month"]
     if params.get("out"):
         return Path(params_path).resolve().parent / str(params["out"]).format(month=month)
@@ -87,7 +102,15 @@ def run_dir_of(params: Mapping, params_path) -> Path:
 
 
 def read_run(run_dir: Path, params: Mapping | None = None) -> tuple[dict, Audience, dict]:
-    """Read run.json, the exported tables and the org table of a rendered pack."""
+    """Read run.json, the exported tables and the org table of a rendered pack.
+
+    Parameters
+    ----------
+    run_dir : Path
+        A pack written by ``salesnb run``.
+    params : mapping, optional
+        The params (their org table when the pack has none).
+    """
     run_dir = Path(run_dir)
     f = run_dir / "run.json"
     if not f.exists():
@@ -115,7 +138,21 @@ def read_run(run_dir: Path, params: Mapping | None = None) -> tuple[dict, Audien
 
 def compose(d: Delivery, record: Mapping, tables: Mapping, run_dir: Path,
             sender: str) -> EmailMessage:
-    """Return the message for ``d``: text and HTML parts, the reports attached."""
+    """Return the message for ``d``: text and HTML parts, the reports attached.
+
+    Parameters
+    ----------
+    d : Delivery
+        One message's recipient, unit and files.
+    record : mapping
+        The pack's run.json.
+    tables : mapping
+        The pack's exported tables (progress, alerts).
+    run_dir : Path
+        The pack's folder (the attachments are read from it).
+    sender : str
+        The From address.
+    """
     msg = EmailMessage()
     msg["Subject"] = body.subject(d, record)
     msg["From"] = sender
@@ -143,6 +180,15 @@ def check_message(msg: EmailMessage, d: Delivery, audience: Audience) -> list[st
     The attachments must be among the files the recipient may see; the subject and the body
     may name no other team or rep than theirs, and an attached page no other rep (a team
     page may say where a rep who left the team went).
+
+    Parameters
+    ----------
+    msg : EmailMessage
+        The composed message.
+    d : Delivery
+        One message's recipient, unit and files.
+    audience : Audience
+        Who is who in the run (teams, reps, managers).
     """
     problems = []
     allowed = allowed_files(d, audience)
@@ -181,7 +227,13 @@ class Mailer:
         self._secrets: list[str] = []
 
     def mask(self, text: str) -> str:
-        """Return ``text`` with every secret value replaced by ``***``."""
+        """Return ``text`` with every secret value replaced by ``***``.
+
+        Parameters
+        ----------
+        text : str
+            A message or error text.
+        """
         for s in self._secrets:
             text = text.replace(s, "***")
         return text
@@ -234,7 +286,17 @@ class Mailer:
             self.conn = None
 
     def send(self, msg: EmailMessage, sender: str, to: str) -> tuple[str, str]:
-        """Hand one message over; return (status, detail) as send.json records them."""
+        """Hand one message over; return (status, detail) as send.json records them.
+
+        Parameters
+        ----------
+        msg : EmailMessage
+            The composed, checked message.
+        sender : str
+            The envelope sender.
+        to : str
+            The recipient's address.
+        """
         if self.conn is None:
             self.open()
         c = self.conn

@@ -34,7 +34,19 @@ def find_chromium() -> str | None:
 
 
 def html_to_pdf(src: Path, dest: Path, *, exe: str, timeout: float = 120) -> Path:
-    """Print one self-contained HTML page to ``dest`` (written atomically); return ``dest``."""
+    """Print one self-contained HTML page to ``dest`` (written atomically); return ``dest``.
+
+    Parameters
+    ----------
+    src : Path
+        The HTML page.
+    dest : Path
+        The PDF to write.
+    exe : str
+        The Chromium binary.
+    timeout : float
+        Seconds Chromium may take.
+    """
     src, dest = Path(src).resolve(), Path(dest)
     with tempfile.TemporaryDirectory(prefix="salesnb-pdf-") as tmp:
         out = Path(tmp) / "page.pdf"
@@ -63,6 +75,15 @@ def write_pdfs(out_dir: Path, files: Iterable[str], *, say=print) -> list[Path]:
 
     Without Chromium, say :data:`INSTALL_HINT` and write nothing; a page that fails to
     print is named and the others are still printed.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The pack's folder.
+    files : iterable of str
+        The HTML reports' file names.
+    say : callable
+        Where messages go (default: print).
     """
     exe = find_chromium()
     if not exe:

@@ -81,6 +81,13 @@ class Audience:
 def check_recipients(spec, *, path: str = "params") -> dict:
     """Return the ``recipients`` params key with defaults, or raise ParamsError.
 
+    Parameters
+    ----------
+    spec : mapping or None
+        The params' ``recipients`` key.
+    path : str
+        The params file's name, quoted in messages.
+
     Examples
     --------
     >>> check_recipients({"directors": "a@example.com"})["directors"]
@@ -118,7 +125,17 @@ def _current(org: pd.DataFrame, month: str) -> pd.DataFrame:
 
 
 def audience_of(record: Mapping, progress: pd.DataFrame, org: pd.DataFrame) -> Audience:
-    """Return the run's audience from run.json's record, progress.csv and the org table."""
+    """Return the run's audience from run.json's record, progress.csv and the org table.
+
+    Parameters
+    ----------
+    record : mapping
+        The pack's run.json.
+    progress : DataFrame
+        The pack's ``tables/progress.csv``.
+    org : DataFrame
+        The org table.
+    """
     reports = [r for r in record.get("reports", []) if r.get("status") == "ok"]
     reps = progress[progress["level"] == "rep"].drop_duplicates("unit")
     rep_team = {str(u): str(t) for u, t in zip(reps["unit"], reps["team"], strict=True)}
@@ -162,7 +179,7 @@ def _address(who: str, emails: Mapping[str, str], what: str) -> tuple[str, str]:
 
 
 def _org_manager(org: pd.DataFrame, team: str, month: str) -> tuple[str | None, str]:
-    """The person most of the team's current members name as manager, or (None, why)."""
+    """Return the person most of the team's current members name as manager, or (None, why)."""
     if org.empty or "manager" not in org:
         return None, "the org table has no manager column"
     cur = _current(org, month)
@@ -179,7 +196,19 @@ def _org_manager(org: pd.DataFrame, team: str, month: str) -> tuple[str | None, 
 
 def plan_deliveries(record: Mapping, audience: Audience, recipients: Mapping, *,
                     month: str) -> tuple[list[Delivery], list[str]]:
-    """Return the messages to send (directors, managers, reps) and notes on who gets none."""
+    """Return the messages to send (directors, managers, reps) and notes on who gets none.
+
+    Parameters
+    ----------
+    record : mapping
+        The pack's run.json.
+    audience : Audience
+        Who is who in the run (teams, reps, managers).
+    recipients : mapping
+        The checked ``recipients`` key (:func:`check_recipients`).
+    month : str
+        The report month (``YYYY-MM``).
+    """
     emails = _email_of(audience.org)
     out: list[Delivery] = []
     notes: list[str] = []
@@ -216,7 +245,15 @@ def plan_deliveries(record: Mapping, audience: Audience, recipients: Mapping, *,
 
 
 def allowed_files(d: Delivery, audience: Audience) -> set[str]:
-    """Return the report files (HTML or PDF) the recipient of ``d`` may receive."""
+    """Return the report files (HTML or PDF) the recipient of ``d`` may receive.
+
+    Parameters
+    ----------
+    d : Delivery
+        One message's recipient, unit and files.
+    audience : Audience
+        Who is who in the run (teams, reps, managers).
+    """
     if d.role == "director":
         files = set(audience.company_files) | set(audience.team_file.values()) \
             | set(audience.rep_file.values())
@@ -234,6 +271,13 @@ def forbidden_names(d: Delivery, audience: Audience) -> tuple[set[str], set[str]
 
     A manager may read the names of their team's people (a rep who moved in or out during
     the year included); a rep their own name and team.
+
+    Parameters
+    ----------
+    d : Delivery
+        One message's recipient, unit and files.
+    audience : Audience
+        Who is who in the run (teams, reps, managers).
     """
     if d.role == "director":
         return set(), set()
@@ -249,6 +293,13 @@ def forbidden_names(d: Delivery, audience: Audience) -> tuple[set[str], set[str]
 
 def names_in(text: str, names: set[str]) -> list[str]:
     """Return the ``names`` found in ``text`` as whole words (CJK names: anywhere).
+
+    Parameters
+    ----------
+    text : str
+        The text searched.
+    names : set of str
+        Team or rep names.
 
     Examples
     --------
@@ -267,6 +318,11 @@ def names_in(text: str, names: set[str]) -> list[str]:
 
 def visible_text(html_text: str) -> str:
     """Return the text a reader sees in an HTML page (no style, script or tags).
+
+    Parameters
+    ----------
+    html_text : str
+        An HTML page.
 
     Examples
     --------

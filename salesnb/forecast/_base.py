@@ -165,7 +165,7 @@ class Forecaster(BaseEstimator):
         return a - f
 
     def _origins(self, n: int) -> range:
-        """The prefix lengths refitted at fit time (the rolling origins)."""
+        """Return the prefix lengths refitted at fit time (the rolling origins)."""
         min_train = 12 if n >= 24 else 6
         return range(max(min_train, n - CALIB_ORIGINS), n)
 

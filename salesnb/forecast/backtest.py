@@ -24,6 +24,17 @@ def forecast_series(y: pd.Series, horizon: int, *, level: float = 0.8,
                     model: _Forecaster | None = None) -> pd.DataFrame:
     """Forecast the next ``horizon`` months of a monthly series with the default model.
 
+    Parameters
+    ----------
+    y : Series
+        Monthly actuals indexed by month (Period[M]).
+    horizon : int
+        Months ahead.
+    level : float
+        The interval's coverage (0.8: 80 %).
+    model : forecaster, optional
+        The forecaster (default: :func:`salesnb.forecast.make_default`).
+
     Returns
     -------
     DataFrame with one row per month ahead: ``month`` (Period[M]), ``forecast``,
@@ -53,6 +64,17 @@ def backtest_errors(y: pd.Series, model: _Forecaster, *, origins: int = 12,
     Origin *i* fits a fresh clone of ``model`` on the months up to and including
     ``origin`` only, then forecasts the following months. The origins are the last
     ``origins`` months from which the shortest horizon can still be checked.
+
+    Parameters
+    ----------
+    y : Series
+        Monthly actuals indexed by month (Period[M]).
+    model : forecaster
+        An unfitted forecaster (cloned at each origin).
+    origins : int
+        Rolling origins.
+    horizons : iterable of int
+        Months ahead forecast.
 
     Returns
     -------
@@ -103,6 +125,17 @@ def backtest(y: pd.Series, model: _Forecaster, *, origins: int = 12,
              horizons=range(1, 7)) -> pd.DataFrame:
     """Measure ``model`` by rolling-origin backtest; one row per horizon.
 
+    Parameters
+    ----------
+    y : Series
+        Monthly actuals indexed by month (Period[M]).
+    model : forecaster
+        An unfitted forecaster (cloned at each origin).
+    origins : int
+        Rolling origins.
+    horizons : iterable of int
+        Months ahead measured.
+
     Returns
     -------
     DataFrame with ``horizon``, ``n`` (forecasts checked), ``mae``, ``mape``
@@ -128,6 +161,19 @@ def accuracy_words(n: int, mape: float, mae: float, *, lang: str = "en",
                    money=lambda v: f"{v:,.0f}") -> str:
     """Word a measured one-month-ahead error (``n`` forecasts, MAPE or, if undefined, MAE).
 
+    Parameters
+    ----------
+    n : int
+        How many forecasts were measured.
+    mape : float
+        Their mean absolute percentage error (NaN: undefined).
+    mae : float
+        Their mean absolute error.
+    lang : str
+        ``en`` or ``zh``.
+    money : callable
+        Formats an amount (the MAE).
+
     Examples
     --------
     >>> accuracy_words(12, 0.093, 500.0)
@@ -147,6 +193,15 @@ def accuracy_words(n: int, mape: float, mae: float, *, lang: str = "en",
 
 def accuracy_sentence(y: pd.Series, *, model: _Forecaster | None = None, origins: int = 12) -> str:
     """Return one sentence with the measured one-month-ahead error of the model on ``y``.
+
+    Parameters
+    ----------
+    y : Series
+        Monthly actuals indexed by month (Period[M]).
+    model : forecaster, optional
+        The forecaster (default: :func:`salesnb.forecast.make_default`).
+    origins : int
+        Rolling origins measured.
 
     Examples
     --------
@@ -178,6 +233,11 @@ def accuracy_vs_last_year(accuracy: dict) -> float:
     for the same months. The ratio is last year's mean absolute error over the model's
     (2.0 = half the error); NaN when either is undefined or the model's error is 0.
 
+    Parameters
+    ----------
+    accuracy : dict
+        A fitted model's ``accuracy_``.
+
     Examples
     --------
     >>> accuracy_vs_last_year({"mae_vs_last_year": 50.0, "last_year_mae": 95.0})
@@ -191,6 +251,15 @@ def accuracy_vs_last_year(accuracy: dict) -> float:
 
 def accuracy_ratio_words(n: int, ratio: float, *, lang: str = "en") -> str:
     """Word :func:`accuracy_vs_last_year` over ``n`` months.
+
+    Parameters
+    ----------
+    n : int
+        How many forecasts were measured.
+    ratio : float
+        :func:`accuracy_vs_last_year`'s ratio.
+    lang : str
+        ``en`` or ``zh``.
 
     Examples
     --------

@@ -119,6 +119,11 @@ def growth_exponent(errors_by_h: list[list[float]]) -> float:
     not grow, as around a stable level) .. 1 (errors of a missed trend, growing linearly);
     a random walk gives 0.5. With fewer than two such horizons: 0.5.
 
+    Parameters
+    ----------
+    errors_by_h : list of list of float
+        The measured errors per horizon (1, 2, ...).
+
     Examples
     --------
     >>> e = [[1.0, -1.0] * 5, [2.0, -2.0] * 5, [3.0, -3.0] * 5, [4.0, -4.0] * 5]
@@ -175,6 +180,11 @@ def fallback_scale(v: np.ndarray) -> float:
 
     One month only: half its absolute value. All months equal: 0.
 
+    Parameters
+    ----------
+    v : numpy.ndarray
+        The monthly history.
+
     Examples
     --------
     >>> fallback_scale(np.array([100.0, 140.0, 110.0]))   # changes +40, -30
@@ -193,6 +203,13 @@ def probability_above(errors: np.ndarray, threshold: float) -> float:
 
     Each error is widened into a normal kernel of Silverman's bandwidth, so that the
     probability moves smoothly with the threshold instead of in steps of 1/n.
+
+    Parameters
+    ----------
+    errors : numpy.ndarray
+        Measured errors.
+    threshold : float
+        The error to reach.
 
     Examples
     --------

@@ -68,6 +68,21 @@ def year_end_projection(y: pd.Series, *, as_of_month, annual_target: float | Non
     when all months are positive) with the scale measured by the model's backtest
     (see the module note); it is NaN when the target is missing or 0.
 
+    Parameters
+    ----------
+    y : Series
+        Monthly actuals indexed by month (Period[M]).
+    as_of_month : str or Period
+        The last month with actuals.
+    annual_target : float or None
+        The year's target.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    level : float
+        The interval's coverage (0.8: 80 %).
+    model : forecaster, optional
+        The forecaster (default: :func:`salesnb.forecast.make_default`).
+
     Returns
     -------
     dict with ``ytd_actual``, ``forecast_remaining``, ``projection``, ``lower``,
@@ -91,6 +106,21 @@ def quarter_end_projection(y: pd.Series, *, as_of_month, quarter_target: float |
                            fiscal_year_start: int = 1, level: float = 0.8,
                            model: _Forecaster | None = None) -> dict:
     """Project the fiscal quarter's total: quarter-to-date actual + forecast of its remaining months.
+
+    Parameters
+    ----------
+    y : Series
+        Monthly actuals indexed by month (Period[M]).
+    as_of_month : str or Period
+        The last month with actuals.
+    quarter_target : float or None
+        The quarter's target.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    level : float
+        The interval's coverage (0.8: 80 %).
+    model : forecaster, optional
+        The forecaster (default: :func:`salesnb.forecast.make_default`).
 
     Returns
     -------
@@ -117,6 +147,23 @@ def projections(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
     ``targets`` has ``level``, ``unit`` and ``annual_target`` (``quarter_target``
     with ``period="quarter"``). Units without data up to ``month`` are left out;
     units without a target get NaN target and probability.
+
+    Parameters
+    ----------
+    actuals : DataFrame
+        Monthly actuals (see above).
+    targets : DataFrame
+        Annual (or quarter) targets per unit (see above).
+    month : str or Period
+        The report month.
+    period : {"year", "quarter"}
+        Project the year end or the quarter end.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    level : float
+        The interval's coverage (0.8: 80 %).
+    model : forecaster, optional
+        The forecaster (default: :func:`salesnb.forecast.make_default`).
 
     Returns
     -------

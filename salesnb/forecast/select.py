@@ -210,7 +210,7 @@ def _seasonal_index(v: np.ndarray, mul: bool) -> np.ndarray:
 
 
 def _theta_forecast(v: np.ndarray, horizon: int) -> np.ndarray:
-    """The Theta method (Hyndman and Billah's form) on ``v`` (>= 6 months)."""
+    """Forecast ``v`` (>= 6 months) with the Theta method (Hyndman and Billah's form)."""
     n = len(v)
     mul = bool((v > 0).all())
     season = None
@@ -453,6 +453,11 @@ DefaultForecaster = ValidatedForecaster
 
 def make_default(*, level: float = 0.8) -> _Forecaster:
     """Return a new, unfitted instance of the default forecaster.
+
+    Parameters
+    ----------
+    level : float
+        The intervals' coverage (0.8: 80 %).
 
     Examples
     --------

@@ -104,7 +104,13 @@ class Source:
                             ".parquet or a DataFrame (Excel: salesnb.io.load_dataset)")
 
     def describe(self, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-        """Return the source's columns and their DuckDB types (hidden Parquet columns left out)."""
+        """Return the source's columns and their DuckDB types (hidden Parquet columns left out).
+
+        Parameters
+        ----------
+        con : duckdb.DuckDBPyConnection
+            An open DuckDB connection.
+        """
         try:
             rows = con.execute(f"DESCRIBE SELECT * FROM {self.rel}").fetchall()
         except duckdb.Error as e:
@@ -113,7 +119,13 @@ class Source:
         return {str(r[0]): str(r[1]) for r in rows if r[0] not in hidden}
 
     def read_error(self, e: Exception) -> str:
-        """Return the message for a DuckDB error while reading the source."""
+        """Return the message for a DuckDB error while reading the source.
+
+        Parameters
+        ----------
+        e : Exception
+            The DuckDB error.
+        """
         msg = " ".join(line.strip() for line in str(e).splitlines()[:2])
         if "unicode" in str(e).lower() or "utf-8" in str(e).lower():
             msg = next((line.strip() for line in str(e).splitlines() if "nicode" in line), msg)
@@ -242,6 +254,17 @@ def only_plain_text(con, src: Source, found: dict, types: dict) -> None:
     The pandas reader refuses mixed currencies (or converts them at the params' rates) and
     refuses offsets that differ: the scan hands such files to it, so that both engines give
     the same verdict.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        An open DuckDB connection.
+    src : Source
+        The sales source scanned.
+    found : dict
+        Canonical column -> the file's column name.
+    types : dict
+        The file's column -> its DuckDB type (see :meth:`Source.describe`).
     """
     if "currency" in found or any(c.strip().lower() == "currency" for c in types):
         raise ScanFallback(f"{src.name}: it has a currency column, which only the pandas reader "

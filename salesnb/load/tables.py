@@ -62,7 +62,13 @@ class TableContext:
     raw: dict = field(default_factory=dict)
 
     def col(self, c: str) -> str:
-        """Return ``column 'c'`` with the user's name for it, e.g. ``column 'amount' (your 'Total')``."""
+        """Return ``column 'c'`` with the user's name for it, e.g. ``column 'amount' (your 'Total')``.
+
+        Parameters
+        ----------
+        c : str
+            The canonical column name.
+        """
         return f"column '{c}'" + (f" (your '{self.user[c]}')" if c in self.user else "")
 
     def issue(self, severity: str, check: str, column: str | None, mask: np.ndarray | pd.Series,

@@ -94,6 +94,13 @@ def open_rep_scorecard(*, rep: str = "", **params):
     With ``cache`` (set by ``salesnb run``) only the rep's team's slice is read, then cut
     to the rep (:func:`salesnb.cache.rep_slice`); otherwise the data is loaded from the
     params' files and sliced the same way. ``rep`` empty: the first rep with a scorecard.
+
+    Parameters
+    ----------
+    rep : str
+        The rep (empty: the first rep with a scorecard).
+    **params
+        The notebook's parameters (see :func:`notebook_params`).
     """
     from ..cache import rep_slice
     from ..views.rep import RepScorecard

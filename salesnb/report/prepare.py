@@ -18,7 +18,19 @@ __all__ = ["prepare", "annual_targets", "load_prepared"]
 
 def annual_targets(monthly: pd.DataFrame, *, month, fiscal_year_start: int = 1,
                    metric: str = "amount") -> pd.DataFrame:
-    """Sum the monthly targets of the fiscal year of ``month``: level, unit, annual_target."""
+    """Sum the monthly targets of the fiscal year of ``month``: level, unit, annual_target.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        Monthly targets (``month``, ``level``, ``unit``, ``metric``, ``target``).
+    month : str or Period
+        The report month; its fiscal year is summed.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    metric : str
+        The metric summed.
+    """
     months = cal.fiscal_year_months(cal.fiscal_year(month, fiscal_year_start), fiscal_year_start)
     t = monthly[(monthly["metric"] == metric) & monthly["month"].isin(months)]
     return (t.groupby(["level", "unit"], sort=False)["target"].sum()
@@ -167,11 +179,41 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     ``digest`` (see :func:`salesnb.cube.digest`) replaces ``dataset.sales`` when the sales
     were aggregated elsewhere (DuckDB, the database); otherwise it is computed here.
 
-    Returns a dict of DataFrames: sales (the daily digest), customer_sales, product_sales,
-    cube, actuals, targets (monthly), progress,
-    attribution, customer_months, last_sale, quality, mismatches, projections, alerts,
-    tiers, opportunities, spend, satisfaction, org, excluded, lines (reporting lines, when
-    the org table names managers; else None); and ``meta`` (a dict).
+    Parameters
+    ----------
+    dataset : Dataset
+        The loaded and validated data (:func:`salesnb.load.load_dataset`).
+    month : str or Period
+        The report month.
+    digest : dict, optional
+        The sales aggregated elsewhere (see above).
+    as_of : date-like, optional
+        The last day covered, inside ``month`` (default: its last day).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    target_split : str
+        How annual targets become monthly: ``equal`` or ``seasonal``.
+    targets_rule : dict, optional
+        Targets from last year when the data has none (``{rule: prior_year_growth}``).
+    thresholds : dict, optional
+        Alert thresholds over the defaults.
+    tiers : dict, optional
+        Incentive tiers over the defaults.
+    working_days : bool
+        Time progress in working days (Mon-Fri) instead of calendar days.
+    holidays : iterable of str
+        Days skipped when ``working_days`` is true (``YYYY-MM-DD``).
+    currency : str, optional
+        The currency symbol of the alerts' messages.
+
+    Returns
+    -------
+    dict
+        DataFrames: sales (the daily digest), customer_sales, product_sales, cube, actuals,
+        targets (monthly), progress, attribution, customer_months, last_sale, quality,
+        mismatches, projections, alerts, tiers, opportunities, spend, satisfaction, org,
+        excluded, lines (reporting lines, when the org table names managers; else None);
+        and ``meta`` (a dict).
     """
     m = cal.to_month(month)
     as_of_ts = pd.Timestamp(as_of) if as_of else m.end_time.normalize()
@@ -280,7 +322,13 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
 
 
 def load_prepared(params: dict) -> dict:
-    """Load, validate and prepare a run from params (the notebooks' interactive path)."""
+    """Load, validate and prepare a run from params (the notebooks' interactive path).
+
+    Parameters
+    ----------
+    params : dict
+        Resolved params (:func:`salesnb.params.resolve_params`), ``base_dir`` included.
+    """
     from ..load import dataset_from_params
     month = params["month"]
     dataset = dataset_from_params(params)

@@ -6,11 +6,16 @@ __all__ = ["teams_of", "slugify", "unit_slug", "scorecard_reps"]
 
 
 def slugify(name: str) -> str:
-    """Return a file-name-safe slug for a team name (keeps CJK letters).
+    r"""Return a file-name-safe slug for a team name (keeps CJK letters).
+
+    Parameters
+    ----------
+    name : str
+        A team's or rep's name.
 
     Examples
     --------
-    >>> slugify("East 2"), slugify("华东一组"), slugify("a/b\\\\c")
+    >>> slugify("East 2"), slugify("华东一组"), slugify("a/b\\c")
     ('east-2', '华东一组', 'a-b-c')
     """
     out = []
@@ -59,6 +64,11 @@ def teams_of(tables: dict) -> list[str]:
 
     A team that only the targets file names (a misspelling, most likely) gets no report;
     the data-quality section names it.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run.
     """
     p = tables["progress"]
     known = set(tables["cube"]["team"].astype(str))

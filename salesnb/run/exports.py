@@ -24,7 +24,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def inert_cell(value):
-    """Return ``value`` escaped for a CSV cell: text a spreadsheet would run gets a ``'``.
+    r"""Return ``value`` escaped for a CSV cell: text a spreadsheet would run gets a ``'``.
 
     Parameters
     ----------
@@ -39,7 +39,7 @@ def inert_cell(value):
     Examples
     --------
     >>> inert_cell('=HYPERLINK("http://x","y")')
-    '\\'=HYPERLINK("http://x","y")'
+    '\'=HYPERLINK("http://x","y")'
     >>> inert_cell("-2+3"), inert_cell("Ann Lee"), inert_cell(-2.5)
     ("'-2+3", 'Ann Lee', -2.5)
     """

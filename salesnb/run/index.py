@@ -12,7 +12,7 @@ __all__ = ["index_html"]
 
 
 def _cards_line(cards: list[Job], lang: str) -> str:
-    """A sentence on the rep scorecards (each team report links its reps'); failed ones named."""
+    """Return the sentence on the rep scorecards (linked from team reports), failures named."""
     if not cards:
         return ""
     ok = sum(j.status == "ok" for j in cards)
@@ -27,7 +27,19 @@ def _cards_line(cards: list[Job], lang: str) -> str:
 
 
 def index_html(tables: dict, jobs: list[Job], *, lang: str, currency: str) -> str:
-    """Return the pack's index page: each report with headline figures and its status."""
+    """Return the pack's index page: each report with headline figures and its status.
+
+    Parameters
+    ----------
+    tables : dict
+        The prepared run (``progress``, ``quality``, ``meta``).
+    jobs : list of Job
+        Every report of the run, with its status.
+    lang : str
+        The page's language (``en`` or ``zh``).
+    currency : str
+        The currency symbol of the amounts.
+    """
     import pandas as pd
     p = tables["progress"]
     p = p[p["metric"] == "amount"]

@@ -122,6 +122,13 @@ class KernelPool:
         as nbformat outputs (what nbclient records). The first error stops the notebook
         (the kernel drops the cells queued after it) and raises :class:`CellError` with
         the exception's name and value.
+
+        Parameters
+        ----------
+        nb : NotebookNode
+            The parameterised notebook; its code cells get their outputs.
+        timeout : int
+            Seconds the whole notebook may take.
         """
         km = self._kernel()
         kc = getattr(self._local, "kc", None)
@@ -214,6 +221,7 @@ class KernelPool:
         return results
 
     def shutdown(self):
+        """Stop every kernel of the pool (waiting for any still starting)."""
         for th in getattr(self, "_warmers", []):
             th.join(timeout=120)  # a kernel still starting would outlive the run
         for kc in self._clients:
@@ -244,6 +252,6 @@ def _drain(kc) -> list[dict]:
 
 
 def _aborted(kc, pos: dict, index: int) -> bool:
-    """True when the kernel answered request ``index`` (of ``pos``) with 'aborted'."""
+    """Tell whether the kernel answered request ``index`` (of ``pos``) with 'aborted'."""
     return any(pos.get(r["parent_header"].get("msg_id")) == index
                and r["content"].get("status") == "aborted" for r in _drain(kc))

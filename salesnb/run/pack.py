@@ -49,6 +49,29 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
     ``keep_notebooks`` keeps every executed notebook under ``<out>/_notebooks/``;
     ``pdf`` (or ``pdf: true`` in the params) also prints each written report to PDF once
     the HTML pack is complete (:func:`salesnb.delivery.pdf.write_pdfs`), never instead of it.
+
+    Parameters
+    ----------
+    params : dict
+        Resolved params (:func:`salesnb.params.resolve_params`).
+    out : Path
+        The pack's folder (created when missing).
+    teams : list of str, optional
+        Only these teams' reports (no company report); default every team.
+    workers : int, optional
+        Report kernels at once (default: the params' ``workers``, else one per core).
+    params_path : str
+        The params file's name, recorded in run.json.
+    company : bool
+        Also render the company report.
+    notebooks : dict, optional
+        The notebook per kind, over :data:`NOTEBOOKS`.
+    keep_notebooks : bool
+        Keep every executed notebook.
+    pool : KernelPool, optional
+        Warm kernels to use (shut down at the end); default a new pool.
+    pdf : bool
+        Also print each written report to PDF.
     """
     notebooks = dict(NOTEBOOKS, **(notebooks or {}))
     t_start = time.perf_counter()
@@ -170,7 +193,13 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
 
 
 def format_error(exc: BaseException) -> str:
-    """Return a user-facing one-paragraph message for an error."""
+    """Return a user-facing one-paragraph message for an error.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error.
+    """
     if isinstance(exc, SalesnbError):
         return str(exc)
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()

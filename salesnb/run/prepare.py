@@ -11,7 +11,13 @@ SECRET_WORDS = ("password", "token", "secret", "key")
 
 
 def public_params(params: dict) -> dict:
-    """Return params without secrets (keys that look like passwords or tokens are masked)."""
+    """Return params without secrets (keys that look like passwords or tokens are masked).
+
+    Parameters
+    ----------
+    params : dict
+        Params (nested mappings included).
+    """
     from ..load.sql_spec import safe_url
 
     def clean(v, k=""):

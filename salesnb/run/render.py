@@ -37,6 +37,11 @@ def notebook_parameters(path=NOTEBOOKS["team"]) -> dict:
     Reads the cell tagged ``parameters`` the way papermill's Python translator does
     (``name: type = value  # help``; a test checks both agree), without importing
     papermill, so checking a params file costs milliseconds.
+
+    Parameters
+    ----------
+    path : str or Path
+        The notebook (default: the team report).
     """
     with open(path, encoding="utf-8") as f:
         nb = json.load(f)
@@ -66,6 +71,8 @@ def notebook_parameters(path=NOTEBOOKS["team"]) -> dict:
 
 @dataclass
 class Job:
+    """One report of a pack: its kind, unit, output file, notebook parameters and outcome."""
+
     kind: str  # team | company | week | rep
     name: str
     out_file: str
@@ -82,7 +89,7 @@ _EXPORTER_LOCK = threading.Lock()
 
 
 def _report_exporter():
-    """nbconvert's HTML exporter (basic template, no code, no prompts) minus its last step.
+    """Nbconvert's HTML exporter (basic template, no code, no prompts) minus its last step.
 
     ``HTMLExporter.from_notebook_node`` ends by parsing the whole page with BeautifulSoup
     to give images a default alt text and make cells focusable: 60 % of the export's
@@ -108,7 +115,17 @@ def _report_exporter():
 
 
 def export_html(nb, *, title: str, lang: str) -> str:
-    """Export an executed notebook as a self-contained page with no code and no prompts."""
+    """Export an executed notebook as a self-contained page with no code and no prompts.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        The executed notebook.
+    title : str
+        The page's title.
+    lang : str
+        The page's language (``en`` or ``zh``).
+    """
     global _EXPORTER
     with _EXPORTER_LOCK:
         if _EXPORTER is None:
@@ -126,7 +143,24 @@ def _first_line(exc: BaseException) -> str:
 
 
 def run_job(pool: KernelPool, job: Job, out: Path, lang: str, notebooks: dict,
-             keep_notebooks: bool = False) -> None:
+            keep_notebooks: bool = False) -> None:
+    """Execute one report on the pool and write its page; record the outcome in ``job``.
+
+    Parameters
+    ----------
+    pool : KernelPool
+        The warm kernels.
+    job : Job
+        The report; its ``status``, ``error`` and ``seconds`` are set here.
+    out : Path
+        The pack's folder.
+    lang : str
+        The page's language (``en`` or ``zh``).
+    notebooks : dict
+        The notebook per kind (``team``, ``company``, ``week``, ``rep``).
+    keep_notebooks : bool
+        Also keep the executed notebook under ``<out>/_notebooks/``.
+    """
     import nbformat
     from papermill.parameterize import parameterize_notebook
     t0 = time.perf_counter()

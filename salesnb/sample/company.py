@@ -30,13 +30,19 @@ def make_company(*, seed: int = 0, lang: Literal["en", "zh"] = "en", teams: int 
 
     Parameters
     ----------
-    seed : the random seed; the same arguments always give identical tables.
-    lang : ``"en"`` or ``"zh"`` (Chinese team, rep, customer, product and channel names).
-    teams, reps : how many teams (2-50) and reps (teams + 6 to 500).
-    rows : about this many sales rows (default :data:`DEFAULT_ROWS`); customers and
+    seed : int
+        The random seed; the same arguments always give identical tables.
+    lang : {"en", "zh"}
+        Chinese team, rep, customer, product and channel names with ``"zh"``.
+    teams, reps : int
+        How many teams (2-50) and reps (teams + 6 to 500).
+    rows : int, optional
+        About this many sales rows (default :data:`DEFAULT_ROWS`); customers and
         opportunities scale with it.
-    end : the last day of data; the data starts on 1 January of ``end``'s year - ``years``.
-    years : full calendar years before the current one.
+    end : str or Timestamp
+        The last day of data; the data starts on 1 January of ``end``'s year - ``years``.
+    years : int
+        Full calendar years before the current one.
 
     Returns
     -------

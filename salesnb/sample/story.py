@@ -8,7 +8,12 @@ __all__ = ["story"]
 
 
 def story(tables: dict[str, pd.DataFrame]) -> dict:
-    """Return who plays which role in a sample company made by :func:`~salesnb.sample.make_company`.
+    """Return who plays which role in a sample company (made by ``make_company``).
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The tables of :func:`~salesnb.sample.make_company`.
 
     Returns
     -------

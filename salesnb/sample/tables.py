@@ -19,8 +19,10 @@ _TITLES = {"en": ("Sales Director", "Team Lead", "Sales Representative"),
 
 
 def _emails(names) -> dict:
-    """Return an example.com address per rep: ``first.last`` for Latin names, ``rep-NNN``
-    (the rep's number) otherwise; no random draw, so adding them changes no figure.
+    """Return an example.com address per rep.
+
+    ``first.last`` for Latin names, ``rep-NNN`` (the rep's number) otherwise; no random
+    draw, so adding them changes no figure.
 
     Examples
     --------
@@ -43,8 +45,11 @@ def _emails(names) -> dict:
 
 
 def _org(c, names, tnames, lang="en") -> pd.DataFrame:
-    """One row per rep and team spell; each team's lead manages it, the first team's lead
-    (a sales director who also sells) manages the other leads."""
+    """Return the org table: one row per rep and team spell.
+
+    Each team's lead manages it; the first team's lead (a sales director who also sells)
+    manages the other leads.
+    """
     nat = pd.NaT
     rows = []
     special = {c["leaver"], c["mover"], c["joiner"]}

@@ -48,6 +48,17 @@ def target_mismatches(
     target and at least one child with a target are checked; rows are reported where
     ``|difference| > tolerance``.
 
+    Parameters
+    ----------
+    monthly : DataFrame
+        Monthly targets (``month``, ``level``, ``unit``, ``metric``, ``target``).
+    org : DataFrame or None
+        The org table (rep, team, optional start/end); None: teams are not checked.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    tolerance : float
+        The largest difference that is not reported.
+
     Returns
     -------
     DataFrame with columns ``year`` (int, fiscal), ``metric``, ``parent_level``
@@ -125,6 +136,15 @@ def known_unit_targets(
     the sales or the org table) matches no sale: a misspelt "Eastt" must stay a
     data-quality finding, never become a seventh team with 0 % attainment in the ranking,
     the heatmap, the progress table or the alerts. Company targets are always kept.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        Monthly targets (``level`` and ``unit`` at least).
+    teams : set or sequence of str
+        The teams found in the sales or the org table.
+    reps : set or sequence of str
+        The reps found in the sales or the org table.
 
     Returns
     -------

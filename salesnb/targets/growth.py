@@ -33,6 +33,19 @@ def prior_year_growth(
     count metric) by largest remainder, so they add up exactly to ``round(last year's
     total x (1 + growth), 2)`` (``round(..., 0)`` for counts).
 
+    Parameters
+    ----------
+    actuals : DataFrame
+        The actuals table (``month``, ``level``, ``unit``, ``metric``, ``actual``).
+    year : int
+        The fiscal year to set targets for.
+    growth : float
+        The growth on last year, a fraction (0.1: 10 %).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    metric : str
+        The metric whose actuals become targets.
+
     Returns
     -------
     The canonical targets table: ``period`` ("YYYY-MM"), ``level``, ``unit``, ``metric``,

@@ -144,6 +144,21 @@ def monthly_targets(
     are expanded (months they do not cover get no target). Likewise month rows win
     over the quarter row of their quarter. Company-level units are named "Company".
 
+    Parameters
+    ----------
+    targets : DataFrame
+        The canonical targets table (``period``, ``level``, ``unit``, ``metric``, ``target``).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    method : {"equal", "seasonal", "distribution"}
+        How a quarter or year row is split over its months.
+    last_year : DataFrame, optional
+        An actuals table, the weights of ``seasonal``.
+    distribution : sequence of float, optional
+        The 12 percentages of ``distribution``.
+    decimals : int
+        Decimal places of the monthly parts (amounts).
+
     Returns
     -------
     DataFrame with columns ``month`` (Period[M]), ``level``, ``unit``, ``metric``,
@@ -220,6 +235,15 @@ def rollup(
     fiscal_year_start: int = 1,
 ) -> pd.DataFrame:
     """Sum monthly targets to fiscal quarters or fiscal years.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        Monthly targets (``month``, ``level``, ``unit``, ``metric``, ``target``).
+    to : {"quarter", "year"}
+        Fiscal quarters or fiscal years.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
 
     Returns
     -------

@@ -21,6 +21,13 @@ COUNT_METRICS = ("quantity", "new_customers")
 def split_decimals(metric: str | None, decimals: int = 2) -> int:
     """Return the rounding of a split for ``metric``: 0 for counts, else ``decimals``.
 
+    Parameters
+    ----------
+    metric : str or None
+        The target's metric.
+    decimals : int
+        The rounding of a money split.
+
     Examples
     --------
     >>> split_decimals("amount"), split_decimals("new_customers"), split_decimals(None)
@@ -53,6 +60,15 @@ def largest_remainder(values, total: float, *, decimals: int = 2) -> np.ndarray:
     still missing go to the parts with the largest remainders (ties: the earlier part).
     The parts add up exactly to ``round(total, decimals)`` in units of ``10**-decimals``.
     Negative totals and mixed-sign weights work; the weights must not sum to 0.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The weights, one per part (their sum must not be 0).
+    total : float
+        The whole to split.
+    decimals : int
+        Decimal places of the parts.
 
     Returns
     -------
@@ -117,14 +133,19 @@ def split_annual(
 
     Parameters
     ----------
-    total : the annual target.
-    method : ``"equal"`` (1/12 each), ``"seasonal"`` (``weights`` = last year's 12 monthly
+    total : float
+        The annual target.
+    method : {"equal", "seasonal", "distribution"}
+        ``"equal"`` (1/12 each), ``"seasonal"`` (``weights`` = last year's 12 monthly
         actuals, first fiscal month first; missing months count as 0 and a history that
         sums to 0 or less falls back to equal) or ``"distribution"`` (``weights`` = 12
         percentages that total 100).
-    weights : the 12 weights for ``seasonal`` / ``distribution``; must be None for ``equal``.
-    decimals : rounding of the parts (largest remainder, see :func:`largest_remainder`).
-    metric : the target's metric; a count (``quantity``, ``new_customers``) splits into
+    weights : sequence of float, optional
+        The 12 weights for ``seasonal`` / ``distribution``; must be None for ``equal``.
+    decimals : int
+        Rounding of the parts (largest remainder, see :func:`largest_remainder`).
+    metric : str, optional
+        The target's metric; a count (``quantity``, ``new_customers``) splits into
         whole units whatever ``decimals`` says.
 
     Returns
@@ -168,6 +189,17 @@ def split_to_children(total: float, shares: Mapping[str, float], *, decimals: in
     ``shares`` are explicit shares (any scale: 0.6/0.4, 60/40) or last year's actuals per
     child. Their sum must be positive. A count ``metric`` (``quantity``,
     ``new_customers``) splits into whole units.
+
+    Parameters
+    ----------
+    total : float
+        The parent's target.
+    shares : mapping of str to float
+        Child -> share (any scale) or last year's actual.
+    decimals : int
+        Decimal places of the parts (amounts).
+    metric : str, optional
+        The target's metric; a count splits into whole units.
 
     Returns
     -------

@@ -29,6 +29,15 @@ def alert_rows(alerts: pd.DataFrame, lang: str = "en", company: str = "Company")
     English messages are the alert rules' own sentences; Chinese ones are worded here
     from the same tested values (the rule's ``value``).
 
+    Parameters
+    ----------
+    alerts : DataFrame
+        The alerts table (:func:`salesnb.alerts.evaluate_alerts`).
+    lang : str
+        ``en`` or ``zh``.
+    company : str
+        The company's name for company-level rows.
+
     Examples
     --------
     >>> a = pd.DataFrame({"level": ["team"], "unit": ["华东"], "team": ["华东"],

@@ -49,6 +49,13 @@ _QUARTER = {
 def fmt_quarter(months: pd.PeriodIndex, lang: str) -> str:
     """Return a quarter's months as ``Jul–Sep 2026`` (``2026年7–9月`` in Chinese).
 
+    Parameters
+    ----------
+    months : PeriodIndex
+        The quarter's months.
+    lang : str
+        ``en`` or ``zh``.
+
     Examples
     --------
     >>> fmt_quarter(pd.period_range("2026-07", periods=3, freq="M"), "en")

@@ -19,6 +19,11 @@ __all__ = ["href", "nav_html", "links_html"]
 def href(file: str) -> str:
     """Return a relative link target for a file of the pack (percent-encoded, e.g. CJK names).
 
+    Parameters
+    ----------
+    file : str
+        A file name of the pack.
+
     Examples
     --------
     >>> href("team-east.html"), href("team-华东.html")
@@ -75,6 +80,13 @@ def nav_html(meta: dict, lang: str, *, team: str | None = None, company: str = "
 
 def links_html(files: dict, label: str) -> str:
     """Return a labelled line of links to pages, in the given order (``""`` without any).
+
+    Parameters
+    ----------
+    files : dict
+        Link text -> file name.
+    label : str
+        The line's label.
 
     Examples
     --------

@@ -266,7 +266,7 @@ class ProgressView:
                      title=self.L("required_run_rate"))
 
     def _reps(self) -> pd.DataFrame:
-        """The amount progress rows of the team's reps."""
+        """Return the amount progress rows of the team's reps."""
         p = self.t["progress"]
         return p[(p["level"] == "rep") & (p["team"] == self.team) & (p["metric"] == "amount")]
 

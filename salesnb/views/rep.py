@@ -32,6 +32,11 @@ _TIERS_ZH = {"star": "明星", "achieved": "达标", "watch": "关注", "coachin
 def ordinal(n: int) -> str:
     """Return an English ordinal: 1st, 2nd, 3rd, 4th, 11th, 21st.
 
+    Parameters
+    ----------
+    n : int
+        A rank (1 or more).
+
     Examples
     --------
     >>> [ordinal(i) for i in (1, 2, 3, 4, 11, 12, 13, 21, 102)]
