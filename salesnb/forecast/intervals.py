@@ -103,6 +103,11 @@ def effective_origins(n_origins: int) -> int:
     quantile). On the benchmark's ``dev`` series the combination's 80 % intervals covered
     0.80 of the months that followed this way, 0.75 counting every origin.
 
+    Parameters
+    ----------
+    n_origins : int
+        How many rolling origins were scored.
+
     Examples
     --------
     >>> effective_origins(24), effective_origins(9), effective_origins(1)
