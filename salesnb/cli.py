@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from .exceptions import DataError, ParamsError, SalesnbError
+from .exceptions import DataError, ParamsError, SalesnbError, Terminated
 
 __all__ = ["main"]
 
@@ -101,27 +101,50 @@ def cmd_run(args) -> int:
         The parsed command line.
     """
     from .run import NOTEBOOK_DIR, KernelPool
+    from .run.guard import handle_sigterm
     params, path = _params(args.params)  # YAML and the spec check: milliseconds
+    out = _out_folder(args, params, path)
     # start the report kernels before loading the data: loading overlaps with their
     # start-up (they are shut down whatever happens); --workers beats the file's workers
-    pool = KernelPool(max(1, int(args.workers or params["workers"] or os.cpu_count() or 1)),
-                      cwd=NOTEBOOK_DIR)
-    pool.warm()
+    with handle_sigterm():
+        pool = KernelPool(max(1, int(args.workers or params["workers"] or os.cpu_count() or 1)),
+                          cwd=NOTEBOOK_DIR)
+        pool.warm()
+        try:
+            return _run(args, params, path, pool, out)
+        finally:
+            pool.shutdown()
+
+
+def _format_out(text: str, month: str, where: str) -> str:
+    """Fill ``{month}`` in an out folder; any other ``{...}`` is a ParamsError."""
     try:
-        return _run(args, params, path, pool)
-    finally:
-        pool.shutdown()
+        return str(text).format(month=month)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ParamsError(f"{where} '{text}': only {{month}} can be filled in a folder name "
+                          f"(got {exc}); write braces as {{{{ and }}}}") from None
 
 
-def _run(args, params: dict, path: Path, pool) -> int:
-    from .run import render_pack
-    if args.out:
-        out = Path(str(args.out).format(month=params["month"]))
+def _out_folder(args, params: dict, path: Path) -> Path:
+    """Return the checked out folder of a run (``--out``, the ``out`` key or the default)."""
+    from .run.guard import check_out
+    if args.out is not None:
+        out = Path(_format_out(args.out, params["month"], "--out")) if args.out else ""
     elif params.get("out"):  # relative to the params file, like the data paths
-        out = Path(path).resolve().parent / str(params["out"]).format(month=params["month"])
+        out = Path(path).resolve().parent / _format_out(params["out"], params["month"],
+                                                        f"{path}: out")
         out = Path(os.path.relpath(out.resolve()))
     else:
         out = Path("reports/{month}".format(month=params["month"]))
+    base = Path(params.get("base_dir") or Path(path).resolve().parent)
+    inputs = [str(base / str(params[k])) for k in ("sales", "targets", "org")
+              if isinstance(params.get(k), (str, os.PathLike)) and params[k]
+              and (base / str(params[k])).is_file()]
+    return check_out(out, inputs=inputs)
+
+
+def _run(args, params: dict, path: Path, pool, out: Path) -> int:
+    from .run import render_pack
     record = render_pack(params, out=out, teams=args.team or None, params_path=str(path),
                          pool=pool, pdf=args.pdf)  # PDF copies (--pdf or pdf:) after the HTML
     failed = [r for r in record["reports"] if r["status"] != "ok"]
@@ -129,8 +152,8 @@ def _run(args, params: dict, path: Path, pool) -> int:
     print(f"{ok} of {len(record['reports'])} reports written to {out}/ "
           f"in {record['timings']['total_s']} s (index: {out / 'index.html'})")
     for r in failed:
-        print(f"FAILED {r['name']}: {r['error']} (notebook kept in {out / '_failed'})",
-              file=sys.stderr)
+        kept = f" (notebook kept in {r['notebook']})" if r.get("notebook") else ""
+        print(f"FAILED {r['name']}: {r['error']}{kept}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -208,6 +231,14 @@ def main(argv=None) -> int:
     except SalesnbError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a folder that became unwritable or full during the run
+        from .run.guard import os_error_text
+        print(f"error: cannot write {os_error_text(exc)}", file=sys.stderr)
+        return 2
+    except Terminated:
+        print("terminated (SIGTERM): reports written so far are complete; nothing "
+              "half-written replaced a good file; run.json records the run.", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted: reports written so far are complete; nothing half-written "
               "replaced a good file.", file=sys.stderr)

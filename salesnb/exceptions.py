@@ -14,6 +14,7 @@ __all__ = [
     "ParamsError",
     "ReportError",
     "NotFittedError",
+    "Terminated",
 ]
 
 
@@ -43,3 +44,7 @@ class ReportError(SalesnbError):
 
 class NotFittedError(SalesnbError, ValueError):
     """A forecaster's ``predict`` was called before ``fit``."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The run received SIGTERM (cron, systemd, ``kill``): handled like Ctrl-C, exit 143."""

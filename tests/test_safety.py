@@ -120,3 +120,232 @@ def test_params_file_too_large_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(sio, "MAX_PARAMS_BYTES", 1000)
     with pytest.raises(ParamsError, match=r"big.yaml.*2,0\d\d bytes"):
         sio.load_params(f)
+
+
+# ------------------------------------------------------------------ 7. the run's environment
+@pytest.fixture
+def tiny_params(tmp_path):
+    """A params file over the tiny company (2 teams, 4 reps) in tmp_path/data."""
+    from salesnb.io import write_tables
+    data = tmp_path / "data"
+    write_tables({"sales": make_tiny_sales(), "targets": make_tiny_targets(),
+                  "org": make_tiny_org()}, data)
+    p = tmp_path / "params.yaml"
+    p.write_text('month: "2025-02"\nsales: data/sales.csv\ntargets: data/targets.csv\n'
+                 "org: data/org.csv\nscorecards: false\nworkers: 1\n", encoding="utf-8")
+    return p
+
+
+def _cli(*args, env=None):
+    import os
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "salesnb.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, SALESNB_NO_PROGRESS="1", **(env or {})))
+
+
+def _nop_notebook(tmp_path, code: str = ""):
+    """A report notebook that only takes its parameters (and runs ``code``): what is tested
+    is the pack loop, not the report."""
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("team = ''")
+    cell.metadata["tags"] = ["parameters"]
+    body = nbformat.v4.new_code_cell(code or "pass")
+    body.metadata["tags"] = []
+    nb.cells = [cell, body]
+    path = tmp_path / "nop.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_bad_out_values_are_clear_errors_naming_the_path(tiny_params, tmp_path):
+    import os
+    afile = tmp_path / "afile.txt"
+    afile.write_text("x")
+    ro = tmp_path / "readonly"
+    ro.mkdir()
+    os.chmod(ro, 0o500)
+    cases = {str(afile): "is a file", "": "empty", "/": "root",
+             str(tmp_path / "data" / "pack"): "input data folder",
+             str(tmp_path / "pack-{team}"): "only {month}"}
+    if os.geteuid() != 0:  # root writes anywhere
+        cases[str(ro / "pack")] = "cannot write"
+    for out, words in cases.items():
+        r = _cli("run", tiny_params, "--out", out)
+        assert r.returncode == 2, (out, r.stderr)
+        assert "Traceback" not in r.stderr and words in r.stderr, (out, r.stderr)
+        assert (out or "''") in r.stderr or words == "empty", (out, r.stderr)
+
+
+def test_full_disk_while_checking_the_out_folder_is_a_clear_error(tmp_path, monkeypatch):
+    import errno
+
+    from salesnb.exceptions import ParamsError
+    from salesnb.run import guard
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(guard.os, "write", full)
+    with pytest.raises(ParamsError, match=r"cannot write the out folder '.*pack'.*no space"):
+        guard.check_out(tmp_path / "pack")
+
+
+def test_full_disk_at_the_end_still_writes_run_json_and_cli_exits_2(tiny_params, tmp_path,
+                                                                     monkeypatch, capsys):
+    """index.html cannot be written (ENOSPC): run.json is still written and says so; the
+    command line prints one line naming the file, exit 2, no traceback."""
+    import errno
+    import json
+
+    from salesnb import cli
+    from salesnb.run import pack as run_pack
+    real = run_pack.atomic_write_text
+
+    def write(path, text, **kw):
+        if str(path).endswith("index.html"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, text, **kw)
+    monkeypatch.setattr(run_pack, "atomic_write_text", write)
+    monkeypatch.setenv("SALESNB_NO_PROGRESS", "1")
+    out = tmp_path / "pack"
+    nop = _nop_notebook(tmp_path)
+    monkeypatch.setitem(run_pack.NOTEBOOKS, "team", nop)
+    monkeypatch.setitem(run_pack.NOTEBOOKS, "company", nop)
+    rc = cli.main(["run", str(tiny_params), "--out", str(out), "--team", "East"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "index.html: no space left on the device" in err, err
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["status"] == "complete" and "index.html" in run["write_errors"][0]
+    assert not (out / "index.html").exists() and not list(out.glob(".*.tmp"))
+
+
+def test_a_failure_that_cannot_be_written_is_recorded_and_the_next_report_runs(
+        tiny_params, tmp_path, monkeypatch):
+    """East's page and its failed notebook cannot be written (a full disk): East is failed
+    with both reasons, no notebook is claimed, and West is still rendered."""
+    import errno
+
+    from salesnb.io import load_params
+    from salesnb.params import resolve_params
+    from salesnb.run import render
+    from salesnb.runner import render_pack
+    real = render.atomic_write_text
+
+    def write(path, text, **kw):
+        if "team-east" in str(path):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, text, **kw)
+    monkeypatch.setattr(render, "atomic_write_text", write)
+    monkeypatch.setenv("SALESNB_NO_PROGRESS", "1")
+    nop = _nop_notebook(tmp_path, "if team == 'East':\n    raise ValueError('East fails')")
+    params = resolve_params(load_params(tiny_params), base_dir=tmp_path)
+    record = render_pack(params, out=tmp_path / "pack", teams=["East", "West"], workers=1,
+                         notebooks={"team": nop})
+    rep = {r["name"]: r for r in record["reports"]}
+    assert rep["West"]["status"] == "ok" and (tmp_path / "pack" / "team-west.html").exists()
+    assert rep["East"]["status"] == "failed" and rep["East"]["notebook"] == ""
+    assert "East fails" in rep["East"]["error"]
+    assert "could not be kept" in rep["East"]["error"]
+    assert "No space left" in rep["East"]["error"]
+
+
+def test_run_lock_refuses_a_second_run_and_takes_over_a_stale_lock(tmp_path):
+    import os
+
+    from salesnb.exceptions import ParamsError
+    from salesnb.run.guard import LOCK_NAME, RunLock
+    out = tmp_path / "pack"
+    out.mkdir()
+    (out / LOCK_NAME).write_text("999999999\n")  # left by a run that died
+    with RunLock(out):
+        assert (out / LOCK_NAME).read_text().strip() == str(os.getpid())
+        with pytest.raises(ParamsError, match=rf"pid {os.getpid()}\).*'{out}'"):
+            RunLock(out).acquire()
+    assert not (out / LOCK_NAME).exists()
+    with RunLock(out):  # free again
+        pass
+
+
+def test_second_run_into_a_locked_folder_exits_with_a_clear_message(tiny_params, tmp_path):
+    import os
+
+    from salesnb.run.guard import RunLock
+    out = tmp_path / "pack"
+    out.mkdir()
+    with RunLock(out):
+        r = _cli("run", tiny_params, "--out", out)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert f"pid {os.getpid()}" in r.stderr and str(out) in r.stderr
+    assert not (out / "run.json").exists()
+
+
+def _children(pid: int) -> set[int]:
+    """The pids of the processes whose parent is ``pid`` (Linux /proc)."""
+    from pathlib import Path
+    kids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.add(int(stat.parent.name))
+    return kids
+
+
+@pytest.mark.slow
+def test_sigterm_mid_run_is_handled_like_ctrl_c(tiny_params, tmp_path):
+    """SIGTERM while West renders: exit 143, East whole, West's older page untouched,
+    run.json says terminated, no temporary file, the kernels are gone."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import nbformat
+
+    from salesnb.runner import NOTEBOOKS
+    out = tmp_path / "pack"
+    out.mkdir()
+    old = out / "team-west.html"
+    old.write_text("<html>last month</html>", encoding="utf-8")
+    (out / "run.json").write_text('{"status": "complete", "reports": []}', encoding="utf-8")
+    nb = nbformat.read(NOTEBOOKS["team"], as_version=4)
+    cell = nbformat.v4.new_code_cell("if team == 'West':\n    import time; time.sleep(120)")
+    cell.metadata["tags"] = []
+    nb.cells.insert(4, cell)
+    slow = tmp_path / "slow.ipynb"
+    nbformat.write(nb, slow)
+    script = ("import sys\nfrom salesnb.run import render\n"
+              "render.NOTEBOOKS['team'] = sys.argv[1]\nfrom salesnb.cli import main\n"
+              "sys.exit(main(['run', sys.argv[2], '--out', sys.argv[3], '--team', 'East', "
+              "'--team', 'West']))\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(slow), str(tiny_params),
+                             str(out)], env=dict(os.environ, SALESNB_NO_PROGRESS="1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = out / "team-east.html"
+    deadline = time.time() + 150
+    while not first.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.3)
+    assert first.exists(), proc.stderr.read()[-2000:] if proc.poll() is not None else ""
+    time.sleep(2)  # West is now sleeping
+    kernels = _children(proc.pid)
+    assert kernels
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "terminated" in err and "Traceback" not in err
+    assert first.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert old.read_text(encoding="utf-8") == "<html>last month</html>"
+    assert not list(out.glob(".*.tmp")) and not (out / ".salesnb.lock").exists()
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["status"] == "terminated"
+    status = {r["name"]: r["status"] for r in run["reports"]}
+    assert status == {"East": "ok", "West": "interrupted"}
+    time.sleep(1)
+    assert not [k for k in kernels if os.path.exists(f"/proc/{k}")
+                and "zombie" not in open(f"/proc/{k}/status").read().lower()]

@@ -19,10 +19,11 @@ import traceback
 from pathlib import Path
 
 from ..atomic import atomic_write_text
-from ..exceptions import ParamsError, SalesnbError
+from ..exceptions import ParamsError, SalesnbError, Terminated
 from ..params import RUNNER_KEYS
 from .cache import write_run_cache
 from .exports import export_tables
+from .guard import RunLock, check_out, handle_sigterm, os_error_text
 from .index import index_html
 from .kernels import KernelPool
 from .prepare import load_run, prepare_run, public_params
@@ -75,18 +76,24 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
     """
     notebooks = dict(NOTEBOOKS, **(notebooks or {}))
     t_start = time.perf_counter()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    if pool is None:  # (the command line starts its pool even before checking params)
-        n = workers or params.get("workers") or os.cpu_count() or 1  # --workers, the file's
-        pool = KernelPool(max(1, int(n)), cwd=NOTEBOOK_DIR)
-        pool.warm()  # kernels start while the data loads
-    try:
-        record = _render_pack(params, out=out, teams=teams, pool=pool, params_path=params_path,
-                              company=company, notebooks=notebooks,
-                              keep_notebooks=keep_notebooks, t_start=t_start)
-    finally:
-        pool.shutdown()
+    out = check_out(out)  # a clear error for a file, /, an unwritable or full folder
+    started = _dt.datetime.now().isoformat(timespec="seconds")
+    with handle_sigterm(), RunLock(out):  # SIGTERM as Ctrl-C; one run per folder at a time
+        if pool is None:  # (the command line starts its pool even before checking params)
+            n = workers or params.get("workers") or os.cpu_count() or 1  # --workers, file's
+            pool = KernelPool(max(1, int(n)), cwd=NOTEBOOK_DIR)
+            pool.warm()  # kernels start while the data loads
+        try:
+            record = _render_pack(params, out=out, teams=teams, pool=pool,
+                                  params_path=params_path, company=company,
+                                  notebooks=notebooks, keep_notebooks=keep_notebooks,
+                                  t_start=t_start)
+        except KeyboardInterrupt as exc:
+            if not getattr(exc, "recorded", False):  # stopped before any report ran
+                _record_stopped(out, params, params_path, started, exc)
+            raise
+        finally:
+            pool.shutdown()
     if pdf or params.get("pdf"):
         from ..delivery.pdf import write_pdfs
         write_pdfs(out, [r["file"] for r in record["reports"] if r["status"] == "ok"])
@@ -140,21 +147,25 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                 job = q.get_nowait()
             except queue.Empty:
                 return
-            run_job(pool, job, out, lang, notebooks, keep_notebooks)
+            try:
+                run_job(pool, job, out, lang, notebooks, keep_notebooks)
+            except Exception as exc:  # noqa: BLE001 - the next reports still run
+                job.status = "failed"
+                job.error = job.error or format_error(exc).splitlines()[0][:300]
             bar.update(1)
             bar.set_postfix_str(f"{job.name}: {job.status}")
 
     threads = [threading.Thread(target=work, daemon=True) for _ in range(n_workers)]
-    interrupted = False
+    interrupted: KeyboardInterrupt | None = None
     try:
         for th in threads:
             th.start()
         for th in threads:
             while th.is_alive():
                 th.join(timeout=0.2)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # reports already written are complete (atomic writes); mark the rest and record it
-        interrupted = True
+        interrupted = exc
         while True:
             try:
                 q.get_nowait()
@@ -162,11 +173,14 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                 break
         for j in jobs:
             if j.status == "pending":
-                j.status, j.error = "interrupted", "the run was interrupted"
+                j.status, j.error = "interrupted", (
+                    "the run was terminated (SIGTERM)" if isinstance(exc, Terminated)
+                    else "the run was interrupted")
     finally:
         bar.close()
     record = {
         "salesnb_run": 1,
+        "status": _status(interrupted),
         "started": _dt.datetime.now().isoformat(timespec="seconds"),
         "params_file": str(params_path),
         "params": public_params({k: v for k, v in params.items()}),
@@ -181,15 +195,58 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                     "total_s": round(time.perf_counter() - t_start, 2), "workers": n_workers},
         "reports": [{"kind": j.kind, "name": j.name, "unit": j.name, "team": j.team,
                      "file": j.out_file, "status": j.status, "error": j.error,
-                     "seconds": j.seconds} for j in jobs],
+                     "notebook": j.kept, "seconds": j.seconds} for j in jobs],
     }
-    atomic_write_text(out / "index.html", index_html(tables, jobs, lang=lang,
-                                                     currency=run_params.currency))
-    atomic_write_text(out / "run.json", json.dumps(record, indent=2, ensure_ascii=False,
-                                                   default=str))
-    if interrupted:
-        raise KeyboardInterrupt
+    # each is written even when the other cannot be (a full disk): the first error is raised
+    errors: list[OSError] = []
+    try:
+        atomic_write_text(out / "index.html", index_html(tables, jobs, lang=lang,
+                                                         currency=run_params.currency))
+    except OSError as exc:
+        errors.append(exc)
+        record["write_errors"] = [f"index.html: {os_error_text(exc)}"]
+    try:
+        atomic_write_text(out / "run.json", json.dumps(record, indent=2, ensure_ascii=False,
+                                                       default=str))
+    except OSError as exc:
+        errors.append(exc)
+    if interrupted is not None:
+        interrupted.recorded = True
+        raise interrupted
+    if errors:
+        raise errors[0]
     return record
+
+
+def _status(stop: BaseException | None) -> str:
+    """Return the run's status for run.json: complete, interrupted or terminated."""
+    if stop is None:
+        return "complete"
+    return "terminated" if isinstance(stop, Terminated) else "interrupted"
+
+
+def _record_stopped(out: Path, params: dict, params_path, started: str,
+                    stop: BaseException) -> None:
+    """Write run.json and index.html for a run stopped before its reports were rendered.
+
+    So that neither still describes an earlier run in the same folder; best effort (a
+    write that fails here does not hide the interruption).
+    """
+    from ..html import page
+    status = _status(stop)
+    record = {"salesnb_run": 1, "status": status, "started": started,
+              "params_file": str(params_path), "params": public_params(dict(params)),
+              "reports": [],
+              "note": f"the run was {status} before its reports were rendered"}
+    text = (f"<h1>salesnb</h1><p>The run started {started} was {status} before its reports "
+            "were rendered; run it again to write the pack.</p>")
+    for name, content in (("run.json", json.dumps(record, indent=2, ensure_ascii=False,
+                                                   default=str)),
+                          ("index.html", page("salesnb", text, lang="en"))):
+        try:
+            atomic_write_text(out / name, content)
+        except OSError:
+            pass
 
 
 def format_error(exc: BaseException) -> str:

@@ -82,6 +82,7 @@ class Job:
     error: str = ""
     seconds: float = 0.0
     headline: dict = field(default_factory=dict)
+    kept: str = ""  # a failed report's executed notebook, when it could be written
 
 
 _EXPORTER = None
@@ -182,7 +183,11 @@ def run_job(pool: KernelPool, job: Job, out: Path, lang: str, notebooks: dict,
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the others
         job.status = "failed"
         job.error = _first_line(exc)
-        (out / "_failed").mkdir(exist_ok=True)
-        atomic_write_text(out / "_failed" / (Path(job.out_file).stem + ".ipynb"),
-                          nbformat.writes(nb))
+        kept = out / "_failed" / (Path(job.out_file).stem + ".ipynb")
+        try:  # a failure to keep the notebook (a full disk, a long name) is recorded too
+            atomic_write_text(kept, nbformat.writes(nb))
+            job.kept = str(kept)
+        except Exception as exc2:  # noqa: BLE001
+            job.error = (f"{job.error} (and the failed notebook could not be kept: "
+                         f"{_first_line(exc2)})")[:600]
     job.seconds = round(time.perf_counter() - t0, 2)
