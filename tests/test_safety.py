@@ -349,3 +349,51 @@ def test_sigterm_mid_run_is_handled_like_ctrl_c(tiny_params, tmp_path):
     time.sleep(1)
     assert not [k for k in kernels if os.path.exists(f"/proc/{k}")
                 and "zombie" not in open(f"/proc/{k}/status").read().lower()]
+
+
+# ------------------------------------------------------------------ 7. passwords
+TYPED = "p@ss:w/rd$HOME%x"  # every character that broke masking or expansion
+PIECES = ["p@ss", "ss:w", "w/rd", "rd$HOME", "$HOME", "HOME%x", "%x"]
+
+
+def test_typed_password_with_any_character_is_masked_whole_in_urls():
+    from salesnb.load.sql_spec import safe_url, source_label
+    url = f"postgresql://ann:{TYPED}@db.example.com:5432/crm"
+    assert safe_url(url) == "postgresql://ann:***@db.example.com:5432/crm"
+    label = source_label({"url": url, "table": "orders"})
+    assert not [p for p in PIECES if p in label], label
+
+
+def test_typed_password_is_never_expanded_and_never_in_a_connection_error():
+    import traceback
+
+    from salesnb.exceptions import DataError
+    from salesnb.load.sql import read_sql_source
+    from salesnb.load.sql_spec import expand_url
+    url = f"postgresql://ann:{TYPED}@127.0.0.1:1/crm"
+    expanded, secrets = expand_url(url)  # $HOME is part of the password, not a variable
+    from sqlalchemy.engine import make_url
+    u = make_url(expanded)
+    assert u.password == TYPED and u.host == "127.0.0.1" and TYPED in secrets
+    with pytest.raises(DataError) as e:
+        read_sql_source({"url": url, "query": "select 1"})
+    text = "".join(traceback.format_exception(e.type, e.value, e.tb))
+    assert not [p for p in PIECES if p in text], text
+
+
+def test_typed_smtp_password_is_never_expanded_nor_shown():
+    from salesnb.delivery.mail import Mailer, check_smtp
+    from salesnb.exceptions import SalesnbError
+    settings = check_smtp({"host": "127.0.0.1", "port": 1, "security": "none", "user": "ann",
+                           "password": TYPED, "from": "r@example.com", "timeout": 2})
+    m = Mailer(settings, environ={"HOME": "/root"})
+    assert m._value("password") == TYPED
+    with pytest.raises(SalesnbError) as e:
+        m.open()
+    assert "127.0.0.1:1" in str(e.value)
+    assert m.mask(f"login {TYPED} failed") == "login *** failed"
+    from urllib.parse import quote
+    assert m.mask(quote(TYPED, safe="")) == "***"
+    # a whole ${VAR} is still read from the environment
+    ref = Mailer(dict(settings, password="${SMTP_PW}"), environ={"SMTP_PW": "s3cret!"})
+    assert ref._value("password") == "s3cret!"

@@ -217,7 +217,8 @@ class Mailer:
     """One SMTP connection, opened on first use and again after a drop; secrets masked.
 
     ``${VAR}`` in any setting is replaced from the environment when connecting, never
-    earlier; the password's value never appears in a message this class raises.
+    earlier (a password is expanded only when it is exactly one ``${VAR}``; a typed one is
+    used as written); the password's value never appears in a message this class raises.
     """
 
     def __init__(self, settings: Mapping, *, environ: Mapping[str, str] | None = None):
@@ -227,26 +228,30 @@ class Mailer:
         self._secrets: list[str] = []
 
     def mask(self, text: str) -> str:
-        """Return ``text`` with every secret value replaced by ``***``.
+        """Return ``text`` with every secret value (as written or %-quoted) shown as ``***``.
 
         Parameters
         ----------
         text : str
             A message or error text.
         """
-        for s in self._secrets:
-            text = text.replace(s, "***")
+        from urllib.parse import quote
+        for s in sorted(set(self._secrets), key=len, reverse=True):
+            text = text.replace(s, "***").replace(quote(s, safe=""), "***")
         return text
 
     def _value(self, key: str) -> str:
-        from ..load.sql_spec import expand_env
+        from ..load.sql_spec import expand_env, is_reference
         raw = self.settings.get(key)
         if raw in (None, ""):
             return ""
-        try:
-            value = expand_env(str(raw), environ=self.environ)
-        except DataError as exc:
-            raise ParamsError(f"smtp.{key}: {exc}") from None
+        if key == "password" and not is_reference(str(raw)):
+            value = str(raw)  # a typed password is used as written: never expanded
+        else:
+            try:
+                value = expand_env(str(raw), environ=self.environ)
+            except DataError as exc:
+                raise ParamsError(f"smtp.{key}: {exc}") from None
         if key == "password" and value:
             self._secrets.append(value)
         return value

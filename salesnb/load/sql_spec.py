@@ -19,11 +19,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ..exceptions import DataError, ParamsError
 
-__all__ = ["SQL_KEYS", "is_sql_source", "check_spec", "expand_env", "safe_url", "source_label",
+__all__ = ["SQL_KEYS", "is_sql_source", "check_spec", "expand_env", "is_reference", "safe_url", "source_label",
            "expand_url"]
 
 SQL_KEYS = ("url", "table", "query")
@@ -143,13 +143,21 @@ def safe_url(url: str) -> str:
     """
     from sqlalchemy.engine import make_url
     text = str(url).strip()
-    try:
-        make_url(expand_env(text, environ=_Anything()))
+    shape = text
+    # textual, so the rest stays as written (SQLAlchemy would %-escape ${VAR}); the
+    # password ends at the last "@" (it may hold "@", ":", "/" or "$" itself), so none of
+    # it is shown: a url whose query holds an "@" is masked up to that one (more, not less)
+    scheme, sep, rest = text.partition("://")
+    if sep and "@" in rest:
+        auth, _, host = rest.rpartition("@")
+        user, colon, _pw = auth.partition(":")
+        if colon:
+            text = shape = f"{scheme}://{user}:***@{host}"
+    try:  # the shape of the url with its password masked (a password may hold anything)
+        make_url(expand_env(shape, environ=_Anything()))
     except Exception:  # noqa: BLE001 - unparsable: show the scheme only
         scheme = text.split("://", 1)[0] if "://" in text else "sql"
         return f"{scheme}://***"
-    # textual, so the rest stays as written (SQLAlchemy would %-escape ${VAR})
-    text = re.sub(r"^([\w+]+://[^:/@]*):[^@]*@", r"\1:***@", text)
     head, qm, query = text.partition("?")
     if qm:
         query = "&".join(
@@ -194,8 +202,35 @@ def source_label(spec: Mapping) -> str:
     return f"{safe_url(spec['url'])} query {(q if len(q) <= 60 else q[:57] + '...')!r}"
 
 
+def is_reference(text: str) -> bool:
+    """True when ``text`` is exactly one ``${VAR}`` or ``$VAR`` reference.
+
+    Only such a password is expanded from the environment; a typed password is used as
+    written, whatever characters it holds.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_reference("${PW}"), is_reference("$PW"), is_reference("pa$word"), is_reference("$$")
+    (True, True, False, False)
+    """
+    m = _VAR.fullmatch(str(text))
+    return bool(m) and not m.group(3)
+
+
 def expand_url(url: str) -> tuple[str, list[str]]:
     """Expand a url's variables; values in the user/password part and the query are %-quoted.
+
+    A password that is not one ``${VAR}``/``$VAR`` reference is a typed password: it is
+    never expanded; its characters (``@``, ``$``, ``:``, ``/``...) are %-quoted, ``%XX``
+    escapes already in it kept, and it is returned among the secrets.
 
     Parameters
     ----------
@@ -222,7 +257,14 @@ def expand_url(url: str) -> tuple[str, list[str]]:
     if not sep:
         return expand_env(url), secrets
     auth, at, hostpart = rest.rpartition("@")
-    head = f"{scheme}://" + (part(auth, True) + "@" if at else "")
+    user, colon, password = auth.partition(":")
+    if at and colon and not is_reference(password):  # typed: used as written
+        if password:
+            secrets += [password, unquote(password)]
+        auth = part(user, True) + ":" + quote(password, safe="%")
+        head = f"{scheme}://{auth}@"
+    else:
+        head = f"{scheme}://" + (part(auth, True) + "@" if at else "")
     body = hostpart if at else rest
     path, qm, query = body.partition("?")
     return head + part(path, False) + (qm + part(query, True) if qm else ""), secrets
