@@ -9,6 +9,7 @@
 ``exports``     ``tables/*.csv`` and ``tables.xlsx``
 ``index``       ``index.html``
 ``pack``        the pack loop: ``render_pack``, ``run.json``, PDF copies
+``guard``       SIGTERM as Ctrl-C, the out folder check, the run lock
 ==============  ==============================================================
 """
 
