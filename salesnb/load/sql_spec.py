@@ -203,7 +203,7 @@ def source_label(spec: Mapping) -> str:
 
 
 def is_reference(text: str) -> bool:
-    """True when ``text`` is exactly one ``${VAR}`` or ``$VAR`` reference.
+    """Tell whether ``text`` is exactly one ``${VAR}`` or ``$VAR`` reference.
 
     Only such a password is expanded from the environment; a typed password is used as
     written, whatever characters it holds.
@@ -211,6 +211,7 @@ def is_reference(text: str) -> bool:
     Parameters
     ----------
     text : str
+        A password as written in the params file.
 
     Returns
     -------

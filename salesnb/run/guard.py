@@ -183,7 +183,9 @@ class RunLock:
         self._fd = None
 
     def __enter__(self) -> RunLock:
+        """Take the lock (see :meth:`acquire`)."""
         return self.acquire()
 
     def __exit__(self, *exc) -> None:
+        """Release the lock."""
         self.release()
