@@ -18,9 +18,9 @@ __version__ = "0.1.0"
 _MODULES = (  # every module of the package, loaded on first use as ``sn.<name>``
     "alerts", "atomic", "cache", "calendar", "checks", "cli", "compare", "cube", "cumulative",
     "delivery", "drilldown", "engine", "exceptions", "explore", "fmt", "forecast", "hierarchy",
-    "html", "io", "kpi", "load", "numbers", "overview", "parameters", "params", "peers",
-    "plaintext", "plots", "progress", "report", "run", "runner", "sample", "scanning", "schema",
-    "sections", "sources", "targets", "to_date", "views",
+    "history", "html", "io", "kpi", "load", "numbers", "overview", "parameters", "params",
+    "peers", "plaintext", "plots", "progress", "report", "run", "runner", "sample", "scanning",
+    "schema", "sections", "sources", "targets", "to_date", "views",
 )
 _FUNCTIONS = {
     "build_cube": ("cube", "build_cube"),

@@ -200,3 +200,35 @@ def test_a_mid_month_previous_pack_restates_nothing(tmp_path, tiny_sales):
 def test_a_folder_without_run_json_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match="run.json"):
         read_pack(tmp_path)
+
+
+def test_changes_section_flags_restated_figures_with_both_values(tiny_sales):
+    from salesnb.views.history import changes_html
+    restated = restated_figures(_reported_2025_01(), _today(tiny_sales, ("Bob", "2025-01-15",
+                                                                          55.0)))
+    empty = pd.DataFrame()
+    html = changes_html({"since": "2025-01", "restated": restated, "tiers": empty,
+                         "alerts": empty, "ranks": empty}, previous_href="../2025-01/index.html")
+    assert '<a href="../2025-01/index.html">2025-01</a>' in html
+    assert "3 figure(s) for past months differ from what the 2025-01 pack reported" in html
+    assert ">$40<" in html and ">$55<" in html and ">$160<" in html and ">$175<" in html
+    assert "No team or rep changed tier." in html and "No rank changed." in html
+    zh = changes_html({"since": "2025-01", "restated": restated.iloc[:0], "tiers": empty,
+                       "alerts": empty, "ranks": empty}, lang="zh")
+    assert "自 2025-01 以来的变化" in zh and "无数据重述" in zh and "restated" not in zh
+
+
+def test_archive_lists_packs_newest_first_with_links_and_flags():
+    from salesnb.views.history import ARCHIVE_MARK, archive_html
+    packs = [{"folder": "2025-01", "month": "2025-01", "actual": 330.0, "target": 300.0,
+              "attainment": 1.1, "ytd_attainment": 1.1, "ok": 7, "reports": 7, "history": None},
+             {"folder": "2025-02", "month": "2025-02", "actual": 260.0, "target": 300.0,
+              "attainment": 260 / 300, "ytd_attainment": 590 / 600, "ok": 7, "reports": 7,
+              "history": {"since": "2025-01", "restated": 3, "tier_moves": 1,
+                          "alerts_opened": 2, "alerts_closed": 0, "rank_changes": 4}}]
+    html = archive_html(packs, title="Tiny Co.")
+    assert ARCHIVE_MARK in html and "Report archive · Tiny Co." in html
+    assert html.index('href="2025-02/index.html"') < html.index('href="2025-01/index.html"')
+    assert "⚠ 3" in html and "1 tier move(s), 2 alert(s) opened, 0 closed, 4 rank change(s)" \
+        in html
+    assert "86.7 %" in html and "98.3 %" in html  # 260 / 300 and 590 / 600
