@@ -28,7 +28,7 @@ import pandas as pd
 from .alerts import incentive_tiers
 from .exceptions import DataError
 
-__all__ = ["read_pack", "tier_moves", "alert_changes", "rank_changes", "restated_figures",
+__all__ = ["read_pack", "read_tables", "tier_moves", "alert_changes", "rank_changes", "restated_figures",
            "changes_since", "TIER_ORDER"]
 
 #: tiers from the lowest to the highest ("no target" below all)
@@ -64,9 +64,28 @@ def read_pack(folder: str | Path) -> dict:
         run = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise DataError(f"{path}: not a pack's run record ({type(e).__name__}: {e}).") from e
-    out = {"folder": folder, "run": run, "month": str(run.get("params", {}).get("month", ""))}
+    month = str((run.get("params") or {}).get("month", ""))
+    return {"folder": folder, "run": run, "month": month, **read_tables(folder)}
+
+
+def read_tables(folder: str | Path) -> dict:
+    """Read a pack's exported tables (``tables/{progress,ranking,alerts}.csv``) back.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A pack folder (``run.json`` is not needed: a run reads its own tables before it
+        writes its record).
+
+    Returns
+    -------
+    dict
+        DataFrames ``progress``, ``ranking``, ``alerts`` (empty for missing files); names
+        as text (an empty team stays ``""``), empty cells as NaN.
+    """
+    out = {}
     for name in _TABLES:
-        p = folder / "tables" / f"{name}.csv"
+        p = Path(folder) / "tables" / f"{name}.csv"
         if p.exists() and p.stat().st_size:
             df = pd.read_csv(p, keep_default_na=False, na_values=[""],
                              dtype={"unit": str, "team": str, "level": str, "month": str})
