@@ -26,8 +26,9 @@ sample: data/sample/sales.csv
 report: $(STAMP) data/sample/sales.csv
 	$(BIN)/salesnb run $(PARAMS)
 
+# two workers (pytest-xdist; they share the session's sample pack, see tests/conftest.py)
 test: $(STAMP) data/sample/sales.csv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check salesnb tests benchmarks

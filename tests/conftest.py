@@ -18,6 +18,8 @@ So a month's target is: Company 300, East 150, West 150, Ann 100, Bob 50, Cat 10
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -76,3 +78,66 @@ def tiny_targets() -> pd.DataFrame:
 @pytest.fixture
 def tiny_org() -> pd.DataFrame:
     return make_tiny_org()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def sample_pack(tmp_path_factory) -> dict:
+    """The sample pack, rendered once per test run and shared by every test file.
+
+    ``params/sample.yaml`` as ``make report`` renders it (the company overview, six team
+    reports and a scorecard per rep), over the sample company written afresh by
+    :func:`salesnb.sample.make_company` (what ``salesnb sample`` writes; a ``data/sample``
+    left by an older version could lack newer columns). Under pytest-xdist the workers
+    share it: the first one to need it renders it under a file lock in the run's common
+    temporary folder, the others wait and read it. Tests read it and must not write into
+    it: a test that changes a pack (``salesnb send`` writes send.json) works on a copy.
+    Returns ``out`` (the pack folder), ``data`` (the CSV folder), ``params_file`` (a params
+    file naming that data), ``record`` (run.json) and ``params`` (resolved).
+    """
+    import fcntl
+    import json
+    import os
+
+    import yaml
+
+    from salesnb.io import load_params, write_tables
+    from salesnb.runner import render_pack, resolve_params
+    from salesnb.sample import make_company
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    root = base / "sample-pack"
+    params_file = root / "params.yaml"
+    out = root / "pack"
+    with open(base / "sample-pack.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "done").exists():
+            write_tables(make_company(), root / "data")
+            raw = yaml.safe_load((ROOT / "params" / "sample.yaml").read_text(encoding="utf-8"))
+            for key, value in raw.items():
+                if isinstance(value, str) and value.startswith("../data/sample/"):
+                    raw[key] = "data/" + value.removeprefix("../data/sample/")
+            raw["out"] = "pack"
+            params_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+            render_pack(resolve_params(load_params(params_file), base_dir=root), out=out,
+                        workers=2)
+            (root / "done").write_text("ok\n")
+    params = resolve_params(load_params(params_file), base_dir=root)
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    return {"out": out, "data": root / "data", "params_file": params_file, "record": record,
+            "params": params}
+
+
+# the test files that read the session's sample pack run after all the others: under
+# pytest-xdist (`make test` runs `-n 2`) each worker first works through the rest while
+# the first one to get here renders the pack
+SAMPLE_PACK_FILES = {"test_browser.py", "test_scorecard.py", "test_send.py", "test_partial.py",
+                     "test_progress.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Order the tests of the sample pack's files last (each file kept whole, in order)."""
+    items.sort(key=lambda item: item.path.name in SAMPLE_PACK_FILES)

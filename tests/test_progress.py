@@ -489,13 +489,11 @@ def test_pace_always_agrees_in_sign_with_ytd_attainment(targets, actuals, month,
 
 # ----------------------------------------------------------------------------- the sample pack
 @pytest.fixture(scope="module")
-def sample_tables():
-    from salesnb.io import load_dataset
-    from salesnb.report import prepare
-    from salesnb.sample import make_company
-    co = make_company()  # the sample company `make sample` writes (seed 0)
-    ds = load_dataset(sales=co["sales"], targets=co["targets"], org=co["org"])
-    return prepare(ds, month="2026-10")
+def sample_tables(sample_pack):
+    """The sample company's (seed 0) prepared tables, as the session's sample pack cached
+    them (tests/conftest.py): prepared once for the whole suite."""
+    from salesnb.cache import read_cache
+    return read_cache(sample_pack["out"] / "_cache")
 
 
 @pytest.mark.slow

@@ -110,24 +110,31 @@ def _contains_name(text: str, name: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    from salesnb.io import load_params
-    from salesnb.runner import render_pack, resolve_params
-    out = tmp_path_factory.mktemp("pack")
-    params = resolve_params(load_params(ROOT / "params" / "sample.yaml"), base_dir=ROOT / "params")
-    render_pack(params, out=out, workers=2)
-    return out
+def pack(sample_pack):
+    """The session's sample pack (tests/conftest.py): rendered once for every test file."""
+    return sample_pack
 
 
 @pytest.mark.slow
 def test_pack_scorecards_name_no_other_rep(pack):
+    data, pack = pack["data"], pack["out"]
     run = json.loads((pack / "run.json").read_text(encoding="utf-8"))
-    org = pd.read_csv(ROOT / "data" / "sample" / "org.csv")
-    sales = pd.read_csv(ROOT / "data" / "sample" / "sales.csv", usecols=["rep"])
+    org = pd.read_csv(data / "org.csv")
+    sales = pd.read_csv(data / "sales.csv", usecols=["rep"])
     everyone = set(org["rep"].astype(str)) | set(sales["rep"].astype(str))
     teams_of = org.groupby("rep")["team"].agg(set).to_dict()  # a rep who moved has two rows
     cards = [r for r in run["reports"] if r["kind"] == "rep"]
     assert len(cards) >= 30 and all(r["status"] == "ok" for r in cards)
+    # a scorecard for every rep with a target or a sale this year (through the report
+    # month), counted from the raw files
+    s = pd.read_csv(data / "sales.csv", usecols=["date", "rep", "amount"], parse_dates=["date"])
+    s = s[(s["date"] >= "2026-01-01") & (s["date"] < "2026-11-01")]
+    t = pd.read_csv(data / "targets.csv", dtype={"period": str})
+    t = t[(t["level"] == "rep") & t["period"].str.startswith("2026") & (t["target"] > 0)
+          & (t["metric"] == "amount")]
+    sold = s.groupby("rep")["amount"].sum()
+    expected = set(sold[sold != 0].index.astype(str)) | set(t["unit"].astype(str))
+    assert {r["name"] for r in cards} == expected
     for r in cards:
         assert r["unit"] == r["name"] and r["team"] in teams_of[r["name"]]
         assert r["file"].startswith("rep-") and (pack / r["file"]).exists()
@@ -146,6 +153,7 @@ def test_pack_scorecards_name_no_other_rep(pack):
 
 @pytest.mark.slow
 def test_pack_links_resolve_both_ways(pack):
+    pack = pack["out"]
     run = json.loads((pack / "run.json").read_text(encoding="utf-8"))
     pages = [pack / "index.html"] + [pack / r["file"] for r in run["reports"]]
     linked: dict[str, set[str]] = {}
@@ -167,13 +175,10 @@ def test_pack_links_resolve_both_ways(pack):
         assert r["file"] in linked[team_file]
 
 
-def test_rep_slice_holds_one_rep_only():
+def test_rep_slice_holds_one_rep_only(sample_pack):
     from salesnb import report
-    t = report.load_prepared(dict(report.PARAM_DEFAULTS, month="2026-10",
-                                  sales=str(ROOT / "data/sample/sales.csv"),
-                                  targets=str(ROOT / "data/sample/targets.csv"),
-                                  org=str(ROOT / "data/sample/org.csv"),
-                                  opportunities=str(ROOT / "data/sample/opportunities.csv")))
+    from salesnb.cache import read_cache
+    t = read_cache(sample_pack["out"] / "_cache")  # the whole run's tables, as prepared
     rep = report.scorecard_reps(t)[0]
     s = rep_slice(t, rep)
     for name, df in s.items():

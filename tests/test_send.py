@@ -341,34 +341,78 @@ def test_starttls_login_and_the_password_is_never_shown(tmp_path, smtp, capsys, 
     assert _sorted(handler.got()) == _sorted(EXPECTED)
 
 
+def _expected_routing(pack: Path, org: pd.DataFrame, month: str) -> dict:
+    """Who should get what, worked out from run.json and the org table alone.
+
+    Directors: the overview and the index. A team's manager (the person most of the team's
+    members in the report month name in org ``manager``): the team's report and the
+    scorecards of the reps run.json puts on the team. A rep with an email: their own
+    scorecard. Address -> sorted list of sorted attachment lists.
+    """
+    run = json.loads((pack / "run.json").read_text(encoding="utf-8"))
+    email_of = dict(zip(org["rep"], org["email"], strict=True))
+    p = pd.Period(month, freq="M")
+    start, end = pd.to_datetime(org["start"]), pd.to_datetime(org["end"])
+    now = org[(start.isna() | (start <= p.end_time)) & (end.isna() | (end >= p.start_time))]
+    out: dict = {"director@example.com": [["company.html", "index.html"]]}
+    for t in (r for r in run["reports"] if r["kind"] == "team"):
+        members = now[(now["team"] == t["name"]) & now["manager"].notna()
+                      & (now["manager"] != now["rep"])]
+        lead = members["manager"].mode()
+        assert len(lead) == 1, (t["name"], lead.tolist())
+        cards = [r["file"] for r in run["reports"] if r["kind"] == "rep"
+                 and r["team"] == t["name"]]
+        out.setdefault(email_of[lead[0]], []).append(sorted([t["file"], *cards]))
+    for r in (r for r in run["reports"] if r["kind"] == "rep"):
+        if isinstance(email_of.get(r["name"]), str):
+            out.setdefault(email_of[r["name"]], []).append([r["file"]])
+    return _sorted(out)
+
+
+def _eml_routing(folder: Path) -> dict:
+    got: dict = {}
+    for f in sorted(folder.glob("*.eml")):
+        msg = email.message_from_bytes(f.read_bytes(), policy=policy.default)
+        got.setdefault(str(msg["To"]), []).append(
+            sorted(p.get_filename() for p in msg.iter_attachments()))
+    return _sorted(got)
+
+
 @pytest.mark.slow
-def test_the_sample_pack_reaches_its_managers(tmp_path, smtp):
-    from salesnb.io import write_tables
-    from salesnb.sample import make_company
-    write_tables(make_company(seed=3, rows=12_000, teams=2, reps=12), tmp_path / "data")
+def test_the_sample_pack_reaches_every_reader_with_exactly_their_reports(
+        sample_pack, tmp_path, smtp):
+    """The session's sample pack (six teams, a scorecard per rep) sent end to end."""
+    pack = tmp_path / "pack"  # send writes send.json into the pack: a copy
+    shutil.copytree(sample_pack["out"], pack, ignore=shutil.ignore_patterns("_failed"))
+    data = sample_pack["data"]
     handler, port = smtp()
     params = tmp_path / "params.yaml"
     params.write_text(
-        'month: "2026-10"\nsales: data/sales.csv\ntargets: data/targets.csv\n'
-        'org: data/org.csv\nout: pack\ncompany: "Sample Co."\n'
-        "scorecards: false\n"  # managers' routing only; scorecard routing: the tests above
+        f'month: "2026-10"\nsales: {data / "sales.csv"}\ntargets: {data / "targets.csv"}\n'
+        f'org: {data / "org.csv"}\nout: pack\ncompany: "Sample Co."\n'
         "recipients: {directors: [director@example.com]}\n"
         f"smtp: {{host: 127.0.0.1, port: {port}, security: none, from: r@example.com}}\n",
         encoding="utf-8")
-    assert main(["run", str(params), "--workers", "1"]) == 0
+    org = pd.read_csv(data / "org.csv")
+    expected = _expected_routing(pack, org, "2026-10")
+    n = sum(len(v) for v in expected.values())
+    assert n > 40  # a director, six managers and every rep with an email
+
+    assert main(["send", str(params), "--dry-run", str(tmp_path / "eml")]) == 0
+    assert _eml_routing(tmp_path / "eml") == expected and handler.messages == []
     assert main(["send", str(params)]) == 0
-    org = pd.read_csv(tmp_path / "data" / "org.csv")
-    prog = pd.read_csv(tmp_path / "pack" / "tables" / "progress.csv")
-    got = handler.got()
-    assert got.pop("director@example.com") == [["company.html", "index.html"]]
-    teams = sorted(org["team"].unique())
-    assert sorted(f for v in got.values() for (f,) in v) == \
-        sorted(f"team-{t.lower()}.html" for t in teams)
-    for to, msg in handler.messages[1:]:
-        team = str(msg["Subject"]).split(" · ")[1].removeprefix("team report ")
-        lead = org.loc[(org["team"] == team) & (org["manager"].notna()), "manager"].mode()[0]
-        assert to == org.loc[org["rep"] == lead, "email"].iloc[0]
-        row = prog[(prog["level"] == "team") & (prog["unit"] == team)
-                   & (prog["metric"] == "amount")].iloc[0]
-        assert fmt.pct(row["attainment"]) in msg.get_body(("plain",)).get_content()
-    assert main(["send", str(params)]) == 0 and len(handler.messages) == 1 + len(teams)
+    assert _sorted(handler.got()) == expected
+    prog = pd.read_csv(pack / "tables" / "progress.csv")
+    checked = 0
+    for _, msg in handler.messages:  # each reader's own headline attainment is in the body
+        what = str(msg["Subject"]).split(" · ")[1]
+        for level, word in (("team", "team report "), ("rep", "scorecard ")):
+            if what.startswith(word):
+                row = prog[(prog["level"] == level) & (prog["unit"] == what.removeprefix(word))
+                           & (prog["metric"] == "amount")].iloc[0]
+                assert fmt.pct(row["attainment"]) in msg.get_body(("plain",)).get_content()
+                checked += 1
+    assert checked == n - 1
+    record = json.loads((pack / "send.json").read_text(encoding="utf-8"))
+    assert len(record["messages"]) == n and {m["status"] for m in record["messages"]} == {"sent"}
+    assert main(["send", str(params)]) == 0 and len(handler.messages) == n  # nothing again
