@@ -52,6 +52,7 @@ n, out = int(sys.argv[1]), sys.argv[2]
 s = make_company(teams=50, reps=500, rows=n, years=5)["sales"]
 s.to_parquet(out + ".parquet", index=False)
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")  # its bar went to stdout, after the result
 con.register("s", s)
 con.execute(f"COPY (SELECT * REPLACE (CAST(date AS DATE) AS date) FROM s) TO '{out}.csv' (HEADER)")
 """
@@ -64,7 +65,7 @@ t1 = time.perf_counter()
 digest, issues = scan(sys.argv[1], tables=("cube",))
 t2 = time.perf_counter()
 cube = digest["cube"]
-print(json.dumps({"import_s": t1 - t0, "work_s": t2 - t1, "cube_rows": len(cube),
+print("RESULT " + json.dumps({"import_s": t1 - t0, "work_s": t2 - t1, "cube_rows": len(cube),
                   "amount": float(cube["amount"].sum()), "rows": digest["meta"]["rows"],
                   "new_customers": int(cube["new_customers"].sum())}))
 """
@@ -103,10 +104,13 @@ first = (df.loc[df["customer_id"].notna(), keys + ["customer_id", "date"]]
 new = first.groupby(keys, observed=True).size().rename("new_customers").reset_index()
 cube = cube.merge(new, on=keys, how="left").fillna({"new_customers": 0})
 t2 = time.perf_counter()
-print(json.dumps({"import_s": t1 - t0, "work_s": t2 - t1, "cube_rows": len(cube),
+print("RESULT " + json.dumps({"import_s": t1 - t0, "work_s": t2 - t1, "cube_rows": len(cube),
                   "amount": float(cube["amount"].sum()), "rows": len(df),
                   "new_customers": int(cube["new_customers"].sum())}))
 """
+
+
+RESULT = "RESULT "
 
 
 def run_child(code: str, args: list[str], timeout: float) -> dict:
@@ -126,9 +130,11 @@ def run_child(code: str, args: list[str], timeout: float) -> dict:
     if proc.returncode != 0:
         res["error"] = (err.strip().splitlines() or ["(no output)"])[-1]
         return res
-    lines = out.strip().splitlines()
-    if lines:
-        res.update(json.loads(lines[-1]))
+    # the child's result is the line marked RESULT: anything else a library prints to
+    # stdout (DuckDB's progress bar at 10 M rows came after it) is not the result
+    marked = [ln for ln in out.splitlines() if ln.startswith(RESULT)]
+    if marked:
+        res.update(json.loads(marked[-1][len(RESULT):]))
     return res
 
 
