@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+from pathlib import Path
+from urllib.parse import quote
 
 from .. import fmt
 from ..html import page, table_html
@@ -26,21 +28,43 @@ def _cards_line(cards: list[Job], lang: str) -> str:
     return f"<p>{fmt.esc(text)}</p>"
 
 
-def index_html(tables: dict, jobs: list[Job], *, lang: str, currency: str) -> str:
+def _archive_link(series: bool, lang: str) -> str:
+    if not series:
+        return ""
+    return f' · <a href="../index.html">{fmt.esc("报告存档" if lang == "zh" else "All packs")}</a>'
+
+
+def _changes(changes, series, lang, currency, changes_html) -> str:
+    if not series:
+        return ""
+    prev = changes.get("previous") if changes else None
+    href = f"../{quote(Path(prev).name)}/index.html" if prev else ""
+    return changes_html(changes, lang=lang, currency=currency, previous_href=href)
+
+
+def index_html(tables: dict, jobs: list[Job], *, lang: str, currency: str,
+               changes: dict | None = None, series: bool = False) -> str:
     """Return the pack's index page: each report with headline figures and its status.
 
     Parameters
     ----------
     tables : dict
-        The prepared run (``progress``, ``quality``, ``meta``).
+        The prepared run.
     jobs : list of Job
-        Every report of the run, with its status.
-    lang : str
-        The page's language (``en`` or ``zh``).
+        Every report of the pack (a partial re-run passes the whole pack's).
+    lang : {"en", "zh"}
+        Language of the page.
     currency : str
-        The currency symbol of the amounts.
+        Symbol shown before amounts.
+    changes : dict, optional
+        What changed since the previous pack (:func:`salesnb.run.archive.pack_history`).
+    series : bool
+        The pack is one of a series (``reports/<month>/``): the page links up to the archive
+        index and shows the changes since the previous pack (or says it is the first).
     """
     import pandas as pd
+
+    from ..views.history import changes_html
     p = tables["progress"]
     p = p[p["metric"] == "amount"]
     rows = []
@@ -88,5 +112,6 @@ def index_html(tables: dict, jobs: list[Job], *, lang: str, currency: str) -> st
             f'<p class="sub">{fmt.esc(fmt.label("generated", lang))}: '
             f'{_dt.datetime.now().strftime("%Y-%m-%d %H:%M")} · '
             f'{fmt.esc(fmt.label("last_sale", lang))}: {fmt.esc(meta["last_sale_date"])} · '
-            f"{ok}/{len(jobs)} ok</p>{tbl}{_cards_line(cards, lang)}<h2>{fmt.esc(fmt.label('data_quality', lang))}</h2>{qhtml}")
+            f"{ok}/{len(jobs)} ok{_archive_link(series, lang)}</p>{tbl}{_cards_line(cards, lang)}"
+            f"{_changes(changes, series, lang, currency, changes_html)}<h2>{fmt.esc(fmt.label('data_quality', lang))}</h2>{qhtml}")
     return page(head, body, lang=lang)

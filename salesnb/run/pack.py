@@ -21,11 +21,13 @@ from pathlib import Path
 from ..atomic import atomic_write_text
 from ..exceptions import ParamsError, SalesnbError, Terminated
 from ..params import RUNNER_KEYS
+from .archive import history_record, in_series, pack_history, write_archive
 from .cache import write_run_cache
 from .exports import export_tables
 from .guard import RunLock, check_out, handle_sigterm, os_error_text
 from .index import index_html
 from .kernels import KernelPool
+from .partial import existing_record, kept_jobs, merge_reports, reuse_files
 from .prepare import load_run, prepare_run, public_params
 from .render import NOTEBOOK_DIR, NOTEBOOKS, Job, run_job
 from .scorecards import page_map, scorecard_jobs
@@ -121,8 +123,12 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
     # notebooks read the run cache; they get the params without secrets (urls masked)
     base = {k: v for k, v in public_params(params).items() if k not in RUNNER_KEYS}
     base["cache"] = str(cache.resolve())
+    month = str(run_params.month)
+    # --team into a pack of the same month: the rest of the pack stays (run/partial.py)
+    existing = existing_record(out, month=month, period=run_params.period) if teams else None
+    had_company = bool(existing) and any(r.get("kind") == "company" for r in existing["reports"])
     jobs = []
-    if company and not teams and Path(notebooks["company"]).exists():
+    if company and (not teams or had_company) and Path(notebooks["company"]).exists():
         jobs.append(Job("company", "company", "company.html", dict(base, team="")))
     used = set()
     for team in selected:
@@ -133,7 +139,11 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
         kind = "week" if run_params.period == "week" else "team"
         jobs.append(Job(kind, team, f"team-{slug}.html", dict(base, team=team), team=team))
     jobs += scorecard_jobs(tables, selected, base, run_params)
-    tables["meta"]["pages"] = page_map(jobs)
+    kept = []
+    if existing:
+        reuse_files(jobs, existing)
+        kept = kept_jobs(existing, jobs, selected)
+    tables["meta"]["pages"] = page_map([j for j in kept if j.status == "ok"] + jobs)
     write_run_cache(tables, run_params, cache, public=public_params(run_params.as_dict()))
     n_workers = max(1, min(pool.workers, len(jobs) or 1))
     q: queue.Queue = queue.Queue()
@@ -178,6 +188,9 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                     else "the run was interrupted")
     finally:
         bar.close()
+    pack_jobs = merge_reports(existing, jobs, kept) if existing else jobs
+    changes = pack_history(out, month=month, period=run_params.period,
+                           params=public_params(dict(params)), actuals=tables["actuals"])
     record = {
         "salesnb_run": 1,
         "status": _status(interrupted),
@@ -195,13 +208,16 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                     "total_s": round(time.perf_counter() - t_start, 2), "workers": n_workers},
         "reports": [{"kind": j.kind, "name": j.name, "unit": j.name, "team": j.team,
                      "file": j.out_file, "status": j.status, "error": j.error,
-                     "notebook": j.kept, "seconds": j.seconds} for j in jobs],
+                     "notebook": j.kept, "seconds": j.seconds} for j in pack_jobs],
+        "history": history_record(changes),
     }
+    series = in_series(out, month)
     # each is written even when the other cannot be (a full disk): the first error is raised
     errors: list[OSError] = []
     try:
-        atomic_write_text(out / "index.html", index_html(tables, jobs, lang=lang,
-                                                         currency=run_params.currency))
+        atomic_write_text(out / "index.html", index_html(
+            tables, pack_jobs, lang=lang, currency=run_params.currency,
+            changes=changes if series else None, series=series))
     except OSError as exc:
         errors.append(exc)
         record["write_errors"] = [f"index.html: {os_error_text(exc)}"]
@@ -210,6 +226,9 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                                                        default=str))
     except OSError as exc:
         errors.append(exc)
+    if not errors:
+        write_archive(out, month=month, lang=lang, currency=run_params.currency,
+                      title=run_params.company)
     if interrupted is not None:
         interrupted.recorded = True
         raise interrupted
