@@ -104,7 +104,8 @@ def sample_pack(tmp_path_factory) -> dict:
     import yaml
 
     from salesnb.io import load_params, write_tables
-    from salesnb.runner import render_pack, resolve_params
+    from salesnb.params import resolve_params
+    from salesnb.run import render_pack
     from salesnb.sample import make_company
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
