@@ -69,13 +69,21 @@ class Measured:
     returncode: int
     max_rss_mb: float  # largest single process (the process or a reaped descendant)
     tree_rss_mb: float  # sampled peak of the sum over the live tree (NaN without psutil)
+    tree_pss_mb: float = float("nan")  # the same with PSS: shared pages counted once
 
 
 def _sample_tree(pid: int, stop: threading.Event, peak: list) -> None:
+    """Sample the tree's memory every 0.1 s: ``peak[0]`` sum of RSS, ``peak[1]`` sum of PSS.
+
+    RSS counts a page once per process that maps it, so forked children (the forecast
+    workers fork the runner) and shared libraries are counted several times; PSS (Linux
+    ``/proc/<pid>/smaps_rollup``) splits each shared page among the processes sharing it,
+    so the sum of PSS is the memory the tree really holds.
+    """
     try:
         import psutil
     except ImportError:
-        peak[0] = float("nan")
+        peak[0] = peak[1] = float("nan")
         return
     try:
         root = psutil.Process(pid)
@@ -84,13 +92,16 @@ def _sample_tree(pid: int, stop: threading.Event, peak: list) -> None:
     while not stop.is_set():
         try:
             procs = [root] + root.children(recursive=True)
-            total = 0
+            total = pss = 0
             for p in procs:
                 try:
-                    total += p.memory_info().rss
+                    m = p.memory_full_info()
+                    total += m.rss
+                    pss += getattr(m, "pss", m.rss)
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)
+            peak[1] = max(peak[1], pss)
         except psutil.Error:
             return
         stop.wait(0.1)
@@ -104,7 +115,7 @@ def measure(cmd: list[str], *, log: Path, cwd: Path = ROOT, env: dict | None = N
         fh.flush()
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT)
-        stop, peak = threading.Event(), [0.0]
+        stop, peak = threading.Event(), [0.0, 0.0]
         sampler = threading.Thread(target=_sample_tree, args=(proc.pid, stop, peak), daemon=True)
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -113,7 +124,7 @@ def measure(cmd: list[str], *, log: Path, cwd: Path = ROOT, env: dict | None = N
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     return Measured(seconds, proc.returncode, usage.ru_maxrss / 1024,  # KiB on Linux
-                    peak[0] / 2**20)
+                    peak[0] / 2**20, peak[1] / 2**20)
 
 
 # ----------------------------------------------------------------------------- data

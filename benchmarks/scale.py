@@ -194,7 +194,7 @@ def run_pack(n: int, parquet: Path, engine: str) -> dict:
                 log=OUT / "logs" / f"pack-{n}-{engine}.log", env=env)
     res = {"input": f"parquet, full pack ({engine})", "n": n, "method": f"salesnb run, engine: "
            f"{engine}", "size_mb": parquet.stat().st_size / 1e6, "wall_s": m.seconds,
-           "peak_mb": m.tree_rss_mb, "largest_mb": m.max_rss_mb}
+           "peak_mb": m.tree_rss_mb, "pss_mb": m.tree_pss_mb, "largest_mb": m.max_rss_mb}
     if m.returncode != 0:
         res["error"] = f"exit {m.returncode}, see {OUT / 'logs'}"
         return res
@@ -240,7 +240,8 @@ def main(argv=None) -> int:
                 r = run_pack(n, paths["parquet"], engine)
                 results.append(r)
                 print("  " + (r.get("error") or f"wall {r['wall_s']:.1f} s, {r['ok']} of "
-                              f"{r['reports']} reports, peak (tree) {fmt(r['peak_mb'], '.0f')} MB; "
+                              f"{r['reports']} reports, peak (tree) RSS {fmt(r['peak_mb'], '.0f')} MB"
+                              f", PSS {fmt(r.get('pss_mb'), '.0f')} MB; "
                               f"{r['timings']}"), flush=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
@@ -255,16 +256,19 @@ def main(argv=None) -> int:
     packs = [r for r in results if "reports" in r]
     if packs:
         print("\nFull pack runs (`salesnb run`: every team's report and the company overview, "
-              "2 workers by default = the cores; peak = sum of RSS over the process tree, "
-              "sampled every 0.1 s; work = load + prepare + render as run.json times them):\n")
+              "2 workers by default = the cores; peak = sum over the process tree, sampled "
+              "every 0.1 s, of RSS (a page shared by forked processes counted in each) and of "
+              "PSS (shared pages split among their processes: the memory really held); work = "
+              "load + prepare + render as run.json times them):\n")
         print("| rows | engine | reports | wall s | load + validate s | prepare s | render s |"
-              " peak MB (tree) | largest process MB |")
-        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+              " peak MB (tree, RSS) | peak MB (tree, PSS) | largest process MB |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in packs:
             t = r["timings"]
             print(f"| {r['n']:,} | {r['method'].split(': ')[-1]} | {r['ok']}/{r['reports']} | "
                   f"{r['wall_s']:.1f} | {t['load_validate_s']:.1f} | {t['prepare_s']:.1f} | "
                   f"{t['render_s']:.1f} | {fmt(r['peak_mb'], '.0f')} | "
+                  f"{fmt(r.get('pss_mb'), '.0f')} | "
                   f"{fmt(r['largest_mb'], '.0f')} |")
     print()
     for n in sizes:
