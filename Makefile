@@ -26,9 +26,10 @@ sample: data/sample/sales.csv
 report: $(STAMP) data/sample/sales.csv
 	$(BIN)/salesnb run $(PARAMS)
 
-# two workers (pytest-xdist; they share the session's sample pack, see tests/conftest.py)
+# two workers (pytest-xdist), a file per worker (a notebook's cells share one kernel);
+# they share the session's sample pack (tests/conftest.py)
 test: $(STAMP) data/sample/sales.csv
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check salesnb tests benchmarks
