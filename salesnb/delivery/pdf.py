@@ -136,7 +136,17 @@ class Browser:
         return json.loads(msg)
 
     def call(self, method: str, session: str | None = None, **params) -> dict:
-        """Send one DevTools command; return its result (events seen meanwhile are kept)."""
+        """Send one DevTools command; return its result (events seen meanwhile are kept).
+
+        Parameters
+        ----------
+        method : str
+            The DevTools method, e.g. ``Page.navigate``.
+        session : str or None
+            The tab's session id (None: the browser itself).
+        **params
+            The method's parameters.
+        """
         self._id += 1
         msg = {"id": self._id, "method": method, "params": params}
         if session:
@@ -165,7 +175,15 @@ class Browser:
                 self._events.append(reply)
 
     def print_pdf(self, src: Path, dest: Path) -> Path:
-        """Print the HTML page ``src`` to ``dest`` (written atomically); return ``dest``."""
+        """Print the HTML page ``src`` to ``dest`` (written atomically); return ``dest``.
+
+        Parameters
+        ----------
+        src : Path
+            The HTML page.
+        dest : Path
+            The PDF to write.
+        """
         src, dest = Path(src).resolve(), Path(dest)
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         try:
@@ -209,9 +227,11 @@ class Browser:
         self._tmp.cleanup()
 
     def __enter__(self):
+        """Return the browser (closed on leaving the ``with`` block)."""
         return self
 
     def __exit__(self, *exc):
+        """Close the browser."""
         self.close()
 
 

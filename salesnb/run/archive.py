@@ -31,7 +31,15 @@ __all__ = ["in_series", "previous_pack", "pack_history", "history_record", "writ
 
 
 def in_series(out: Path, month: str) -> bool:
-    """Whether the pack folder ``out`` is one of a series (its name starts with its month)."""
+    """Tell whether the pack folder ``out`` is one of a series (its name starts with its month).
+
+    Parameters
+    ----------
+    out : Path
+        The pack folder.
+    month : str
+        Its report month, ``YYYY-MM``.
+    """
     return Path(out).name.startswith(str(month))
 
 
@@ -47,7 +55,17 @@ def _period(params: dict) -> str:
 
 
 def previous_pack(out: Path, month: str, period: str = "month") -> Path | None:
-    """Return the sibling pack with the latest report month before ``month``, or None."""
+    """Return the sibling pack with the latest report month before ``month``, or None.
+
+    Parameters
+    ----------
+    out : Path
+        This run's pack folder.
+    month : str
+        This run's report month, ``YYYY-MM``.
+    period : str
+        ``month`` or ``week``: only packs of the same period count.
+    """
     out = Path(out)
     if not in_series(out, month) or not out.parent.is_dir():
         return None
@@ -71,8 +89,24 @@ def pack_history(out: Path, *, month: str, period: str, params: dict,
                  actuals: pd.DataFrame) -> dict | None:
     """Compare this run (its tables already written to ``out/tables``) with the previous pack.
 
-    Returns :func:`salesnb.history.changes_since`'s dict plus ``previous`` (the previous
-    pack's folder), or None when there is no previous pack.
+    Parameters
+    ----------
+    out : Path
+        This run's pack folder.
+    month : str
+        This run's report month.
+    period : str
+        ``month`` or ``week``.
+    params : dict
+        This run's public params (its ``tiers``).
+    actuals : DataFrame
+        Today's monthly actuals (the prepared run's ``actuals``).
+
+    Returns
+    -------
+    dict or None
+        :func:`salesnb.history.changes_since`'s dict plus ``previous`` (the previous
+        pack's folder); None when there is no previous pack.
     """
     prev = previous_pack(out, month, period)
     if prev is None:
@@ -84,7 +118,13 @@ def pack_history(out: Path, *, month: str, period: str, params: dict,
 
 
 def history_record(changes: dict | None) -> dict | None:
-    """The run.json ``history`` entry: the previous pack, counts, the restated figures."""
+    """Return the run.json ``history`` entry: the previous pack, counts, restated figures.
+
+    Parameters
+    ----------
+    changes : dict or None
+        :func:`pack_history`'s result.
+    """
     if not changes:
         return None
     a = changes["alerts"]
@@ -121,7 +161,23 @@ def _headline(folder: Path, rec: dict) -> dict:
 
 def write_archive(out: Path, *, month: str, lang: str = "en", currency: str = "$",
                   title: str = "", say=print) -> Path | None:
-    """Rewrite the archive index above a series pack; return its path (None: not written)."""
+    """Rewrite the archive index above a series pack; return its path (None: not written).
+
+    Parameters
+    ----------
+    out : Path
+        This run's pack folder (its parent gets ``index.html``).
+    month : str
+        This run's report month.
+    lang : str
+        ``en`` or ``zh``.
+    currency : str
+        Symbol shown before amounts.
+    title : str
+        The company's name.
+    say : callable
+        Where a note goes when the folder's ``index.html`` is not salesnb's.
+    """
     out = Path(out)
     if not in_series(out, month):
         return None

@@ -27,7 +27,17 @@ __all__ = ["existing_record", "reuse_files", "kept_jobs", "merge_reports"]
 
 
 def existing_record(out: Path, *, month: str, period: str = "month") -> dict | None:
-    """Return the run record of the pack already in ``out`` for the same month, or None."""
+    """Return the run record of the pack already in ``out`` for the same month, or None.
+
+    Parameters
+    ----------
+    out : Path
+        The output folder.
+    month : str
+        This run's report month.
+    period : str
+        ``month`` or ``week``.
+    """
     try:
         rec = json.loads((Path(out) / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -39,7 +49,15 @@ def existing_record(out: Path, *, month: str, period: str = "month") -> dict | N
 
 
 def reuse_files(jobs: list[Job], record: dict) -> None:
-    """Give each job the file name the pack already uses for the same report (in place)."""
+    """Give each job the file name the pack already uses for the same report (in place).
+
+    Parameters
+    ----------
+    jobs : list of Job
+        This run's jobs.
+    record : dict
+        The existing pack's run record.
+    """
     files = {(r.get("kind"), r.get("name")): r.get("file") for r in record["reports"]}
     taken = {r.get("file") for r in record["reports"]}
     for j in jobs:
@@ -55,7 +73,17 @@ def reuse_files(jobs: list[Job], record: dict) -> None:
 
 
 def kept_jobs(record: dict, jobs: list[Job], teams: list[str]) -> list[Job]:
-    """The existing pack's reports that this run does not re-render, as finished jobs."""
+    """Return the existing pack's reports that this run does not re-render, as finished jobs.
+
+    Parameters
+    ----------
+    record : dict
+        The existing pack's run record.
+    jobs : list of Job
+        This run's jobs.
+    teams : list of str
+        The teams this run re-renders.
+    """
     redone = {j.out_file for j in jobs}
     out = []
     for r in record["reports"]:
@@ -71,7 +99,17 @@ def kept_jobs(record: dict, jobs: list[Job], teams: list[str]) -> list[Job]:
 
 
 def merge_reports(record: dict, jobs: list[Job], kept: list[Job]) -> list[Job]:
-    """Every report of the pack in the pack's order: existing entries first, new ones after."""
+    """Return every report of the pack in the pack's order (existing first, new after).
+
+    Parameters
+    ----------
+    record : dict
+        The existing pack's run record.
+    jobs : list of Job
+        This run's jobs (rendered).
+    kept : list of Job
+        The reports kept as they were (:func:`kept_jobs`).
+    """
     by_file = {j.out_file: j for j in [*kept, *jobs]}
     order = [r.get("file") for r in record["reports"] if r.get("file") in by_file]
     order += [j.out_file for j in jobs if j.out_file not in order]

@@ -99,6 +99,15 @@ def _tier(t: str, lang: str) -> str:
 def restated_note(n: int, since: str, *, lang: str = "en") -> str:
     """Return the restated-figures sentence for ``n`` restated figures (empty text when 0).
 
+    Parameters
+    ----------
+    n : int
+        How many figures were restated.
+    since : str
+        The previous pack's month.
+    lang : str
+        ``en`` or ``zh``.
+
     Examples
     --------
     >>> restated_note(2, "2026-09")[:40]
