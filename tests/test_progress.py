@@ -506,6 +506,29 @@ def test_sample_pack_pace_agrees_in_sign_with_ytd_attainment_on_every_row(sample
     assert agree.all(), rows.loc[~agree, ["level", "unit", "metric", "pace", "ytd_attainment"]]
 
 
+@pytest.fixture(scope="module", params=[("en", "2026-10-15"), ("zh", None)],
+                ids=["mid-month", "zh"])
+def small_sample_progress(request):
+    """The sample company, smaller (20,000 rows), in a mid-month and a Chinese variant."""
+    from salesnb.io import load_dataset
+    from salesnb.report import prepare
+    from salesnb.sample import make_company
+    lang, as_of = request.param
+    co = make_company(lang=lang, rows=20_000)
+    ds = load_dataset(sales=co["sales"], targets=co["targets"], org=co["org"])
+    return prepare(ds, month="2026-10", as_of=as_of)["progress"]
+
+
+@pytest.mark.slow
+def test_pace_agrees_in_sign_with_ytd_attainment_mid_month_and_in_chinese(small_sample_progress):
+    p = small_sample_progress
+    rows = p[p["ytd_attainment"].notna() & p["pace"].notna()]
+    assert len(rows) > 40
+    gap = rows["ytd_attainment"] - 1
+    agree = (np.sign(rows["pace"]) == np.sign(gap)) | ((gap.abs() < 1e-9) & (rows["pace"].abs() < 1e-9))
+    assert agree.all(), rows.loc[~agree, ["level", "unit", "metric", "pace", "ytd_attainment"]]
+
+
 @pytest.mark.slow
 def test_sample_joiner_is_on_his_plan_and_has_no_behind_pace_alert(sample_tables):
     p = sample_tables["progress"]
