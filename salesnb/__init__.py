@@ -21,6 +21,8 @@ _MODULES = (  # every module of the package, loaded on first use as ``sn.<name>`
     "history", "html", "io", "kpi", "load", "numbers", "overview", "parameters", "params",
     "peers", "plaintext", "plots", "progress", "report", "run", "runner", "sample", "scanning",
     "schema", "sections", "sources", "targets", "to_date", "views",
+    # split out of progress, drilldown, kpi, alerts and compare (which re-export their names)
+    "change", "funnel", "monthly", "pace", "ranking", "span_sales", "tiers", "unit_months",
 )
 _FUNCTIONS = {
     "build_cube": ("cube", "build_cube"),

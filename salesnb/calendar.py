@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+
+from salesnb.exceptions import ParamsError
 
 __all__ = [
     "to_month",
@@ -28,7 +31,13 @@ __all__ = [
     "period_months",
     "days_in_span",
     "time_progress",
+    "month_as_of",
+    "span_months",
+    "Span",
 ]
+
+#: a span of a report: the month, the quarter to date or the year to date
+Span = Literal["month", "qtd", "ytd"]
 
 
 def to_month(value) -> pd.Period:
@@ -263,3 +272,84 @@ def time_progress(
     if total == 0:
         return float("nan")
     return days_in_span(start, as_of, **kw) / total
+
+
+def month_as_of(
+    month,
+    as_of=None,
+    *,
+    working_days: bool = False,
+    weekmask: str = "1111100",
+    holidays: Iterable = (),
+) -> tuple[pd.Timestamp, float]:
+    """Check an as-of day against its report month and give the month's time progress.
+
+    Parameters
+    ----------
+    month : str, date or Period
+        The report month.
+    as_of : str, date or None
+        The last day covered; None means the month's last day.
+    working_days, weekmask, holidays
+        Count working days instead of calendar days (as :func:`time_progress`).
+
+    Returns
+    -------
+    tuple of (Timestamp, float)
+        The as-of day (normalised) and the share of the month's days elapsed through it
+        (1.0 at month end).
+
+    Raises
+    ------
+    ParamsError
+        When ``as_of`` is not a day of ``month``.
+
+    Examples
+    --------
+    >>> month_as_of("2025-10", "2025-10-15")
+    (Timestamp('2025-10-15 00:00:00'), 0.4838709677419355)
+    >>> month_as_of("2025-10")[1]
+    1.0
+    """
+    m = to_month(month)
+    as_of_ts = m.end_time.normalize() if as_of is None else pd.Timestamp(as_of).normalize()
+    if not m.start_time <= as_of_ts <= m.end_time:
+        raise ParamsError(f"as_of must be a day inside month {m} (from {m.start_time.date()} to "
+                          f"{m.end_time.date()}), got {as_of!r}; pass a day of the report month")
+    mtp = time_progress(pd.PeriodIndex([m]), as_of_ts, working_days=working_days,
+                        weekmask=weekmask, holidays=holidays)
+    return as_of_ts, mtp
+
+
+def span_months(month, span: str, fiscal_year_start: int = 1) -> pd.PeriodIndex:
+    """Return the months of a span ending with ``month``: the month, QTD or YTD.
+
+    Parameters
+    ----------
+    month : str, date or Period
+        The report month (the span's last month).
+    span : {"month", "qtd", "ytd"}
+        The report month alone, the fiscal quarter to date or the fiscal year to date.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
+    Returns
+    -------
+    PeriodIndex
+        The span's months, first month first.
+
+    Examples
+    --------
+    >>> list(span_months("2025-05", "qtd").astype(str))
+    ['2025-04', '2025-05']
+    """
+    m = to_month(month)
+    if span == "month":
+        return pd.period_range(m, m, freq="M")
+    if span == "qtd":
+        months = quarter_months(m, fiscal_year_start)
+    elif span == "ytd":
+        months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
+    else:
+        raise ParamsError(f"span must be 'month', 'qtd' or 'ytd', got {span!r}.")
+    return months[months <= m]

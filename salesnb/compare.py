@@ -10,11 +10,12 @@ Definitions follow DOMAIN.md (Growth, Customer growth rate, Ranking):
 * A base that is 0 or missing gives "no value" (NaN), never 0 or infinity.
 * Ranking is by attainment, ties broken by amount; the peer average of a team is the
   mean attainment of its reps; "below average" means below the parent unit's attainment.
+  :func:`rank_units` and :func:`peer_stats` live in :mod:`salesnb.ranking` and are
+  re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -24,7 +25,8 @@ from salesnb.calendar import fiscal_year, fiscal_year_months, to_month
 from salesnb.checks import as_months, require_columns
 from salesnb.cube import ACTUALS_COLUMNS, COMPANY
 from salesnb.exceptions import DataError, ParamsError
-from salesnb.numbers import growth, safe_div
+from salesnb.numbers import growth
+from salesnb.ranking import peer_stats, rank_units
 from salesnb.schema import LEVELS
 from salesnb.to_date import month_to_date_growth, week_to_date, ytd_like_for_like
 
@@ -172,113 +174,6 @@ def customer_growth(customer_months: pd.DataFrame, *, month,
     out["new_yoy"] = growth(out["new_customers"], out["new_last_year"])
     return out[["unit", "active", "active_prev_month", "active_last_year", "active_mom",
                 "active_yoy", "new_customers", "new_last_year", "new_yoy"]]
-
-
-def rank_units(table: pd.DataFrame, *, by: str = "attainment", tiebreak: str = "actual",
-               within: str | None = None) -> pd.DataFrame:
-    """Rank units by ``by`` (higher is better), ties broken by ``tiebreak`` (higher is better).
-
-    ``rank`` starts at 1 for the best unit. Rows tie (share a rank; the next rank follows
-    densely) only when both ``by`` and ``tiebreak`` are equal. A NaN ``by`` (no target) ranks
-    after every unit with a value. ``within`` names a column (e.g. ``"team"``) to rank
-    inside each of its groups.
-
-    Returns
-    -------
-    The input rows (all columns) plus ``rank`` (int), ordered by ``within`` (if given),
-    rank, then unit.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"unit": ["Ann", "Bob", "Cat", "Dan"], "team": "East",
-    ...                   "attainment": [0.9, 1.1, 0.9, np.nan], "actual": [90, 55, 45, 10]})
-    >>> rank_units(t)[["unit", "attainment", "actual", "rank"]]
-      unit  attainment  actual  rank
-    0  Bob         1.1      55     1
-    1  Ann         0.9      90     2
-    2  Cat         0.9      45     3
-    3  Dan         NaN      10     4
-    """
-    need = ["unit", by, tiebreak] + ([within] if within else [])
-    _require(table, need, "table")
-    t = table.reset_index(drop=True)
-    b, tb = t[by].astype(float), t[tiebreak].astype(float)
-    grp = t[within].astype(str) if within else pd.Series("", index=t.index)
-    keys = pd.DataFrame({"g": grp, "bn": b.isna(), "b": -b.fillna(0.0), "tn": tb.isna(),
-                         "t": -tb.fillna(0.0), "u": t["unit"].astype(str)})
-    order = keys.sort_values(["g", "bn", "b", "tn", "t", "u"], kind="stable").index
-    k = keys.loc[order, ["g", "bn", "b", "tn", "t"]]
-    new_group = k["g"].ne(k["g"].shift())
-    changed = (k.ne(k.shift()).any(axis=1)) | new_group
-    rank = changed.astype(int).groupby(k["g"]).cumsum()
-    out = t.loc[order].assign(rank=rank.astype("int64").to_numpy())
-    return out.reset_index(drop=True)
-
-
-def peer_stats(
-    table: pd.DataFrame,
-    *,
-    value: str = "attainment",
-    group: str | None = "team",
-    parent: Mapping[str, float] | float | None = None,
-) -> pd.DataFrame:
-    """Compare each unit with its peers (the other units of its ``group``) and its parent.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Rows of units, e.g. the progress table's rep rows for one metric; needs ``value``
-        and ``group`` columns, and may carry a ``parent_value`` column.
-    value : str
-        Column compared (attainment by default).
-    group : str or None
-        Column whose values form the peer groups; None makes the whole table one group.
-    parent : mapping or float, optional
-        The parent unit's value per group (e.g. ``{"East": 1.07}``) or one value for all.
-        Without it, a ``parent_value`` column is used; without either, the peer average.
-
-    Returns
-    -------
-    The input rows plus ``peer_average`` (mean of the group's non-NaN values),
-    ``percentile`` (share of the *other* non-NaN peers strictly below, 0-1; NaN for a NaN
-    value or a group of one), ``z_score`` ((value - mean) / population std; NaN when the
-    std is 0 or fewer than 2 peers have a value) and ``below_average`` (value < parent
-    value; False when either is NaN). Row order is kept.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"unit": ["Ann", "Bob", "Cat"], "team": "East",
-    ...                   "attainment": [0.8, 1.0, 1.2]})
-    >>> peer_stats(t, parent={"East": 0.9}).round(4)
-      unit  team  attainment  peer_average  percentile  z_score  below_average
-    0  Ann  East         0.8           1.0         0.0  -1.2247           True
-    1  Bob  East         1.0           1.0         0.5   0.0000          False
-    2  Cat  East         1.2           1.0         1.0   1.2247          False
-    """
-    _require(table, [value] + ([group] if group else []), "table")
-    if parent is not None and "parent_value" in table.columns:
-        raise ParamsError("peer_stats got both parent= and a parent_value column; "
-                          "pass only one of them.")
-    t = table.reset_index(drop=True)
-    v = t[value].astype(float)
-    g = t[group].astype(str) if group else pd.Series("", index=t.index)
-    by = v.groupby(g)
-    mean = by.transform("mean")
-    std = by.transform(lambda s: s.std(ddof=0))
-    n = by.transform("count")
-    below = by.rank(method="min") - 1
-    percentile = safe_div(below, n - 1).where(v.notna())
-    z = ((v - mean) / std).where((std > 0) & (n >= 2))
-    if parent is None and "parent_value" in t.columns:
-        ref = t["parent_value"].astype(float)
-    elif isinstance(parent, Mapping):
-        ref = g.map(lambda k: parent.get(k, np.nan)).astype(float)
-    elif parent is not None:
-        ref = pd.Series(float(parent), index=t.index)
-    else:
-        ref = mean
-    return t.assign(peer_average=mean, percentile=percentile, z_score=z,
-                    below_average=(v < ref).fillna(False).astype(bool))
 
 
 def consistency(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,

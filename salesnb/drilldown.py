@@ -8,6 +8,10 @@
   new and lost effects; :func:`product_periods` prepares its two inputs from sales.
 * :func:`top_customers` lists the biggest customers of a span with last year's sales.
 
+:func:`yoy_contributions` and :func:`price_volume_mix` live in :mod:`salesnb.change`,
+:func:`product_periods` and :func:`top_customers` in :mod:`salesnb.span_sales`; they are
+re-exported here, where the README documents them.
+
 A sale counts for the team it was booked to: a rep who moved teams appears under the
 old team with the sales booked there and under the new team with the rest. Money is
 made exact by working in whole cents: rounded parts get any rounding residue on the
@@ -21,49 +25,20 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from salesnb.calendar import (
-    fiscal_year,
-    fiscal_year_months,
-    quarter_months,
-    time_progress,
-    to_month,
-)
+from salesnb.calendar import Span, month_as_of, span_months, to_month
+from salesnb.change import exact_cents, price_volume_mix, yoy_contributions
 from salesnb.checks import as_months, require_columns
 from salesnb.cube import COMPANY
 from salesnb.exceptions import ParamsError
 from salesnb.numbers import safe_div
+from salesnb.span_sales import product_periods, top_customers
 
 __all__ = ["attribute_gap", "attribution", "yoy_contributions", "price_volume_mix",
            "product_periods", "top_customers"]
 
-Span = Literal["month", "qtd", "ytd"]
 GAP_COLUMNS = ["child", "target", "actual", "gap", "share", "attainment", "below_parent"]
 
 
-_require = require_columns
-_as_months = as_months
-
-
-def _span_months(month, span: str, fiscal_year_start: int) -> pd.PeriodIndex:
-    m = to_month(month)
-    if span == "month":
-        return pd.period_range(m, m, freq="M")
-    if span == "qtd":
-        months = quarter_months(m, fiscal_year_start)
-    elif span == "ytd":
-        months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
-    else:
-        raise ParamsError(f"span must be 'month', 'qtd' or 'ytd', got {span!r}.")
-    return months[months <= m]
-
-
-def _exact_cents(values, total: float) -> np.ndarray:
-    """Round ``values`` to cents so that they add up to ``total`` rounded to cents."""
-    v = np.asarray(values, dtype=float)
-    cents = np.round(v * 100).astype(np.int64)
-    if len(cents):
-        cents[int(np.argmax(np.abs(v)))] += int(round(total * 100)) - int(cents.sum())
-    return cents / 100
 
 
 def attribute_gap(children: pd.DataFrame, *, parent_target: float, parent_actual: float,
@@ -103,7 +78,7 @@ def attribute_gap(children: pd.DataFrame, *, parent_target: float, parent_actual
     0  West   150.0   100.0  50.0    1.0    0.666667          True
     1  East   150.0   160.0 -10.0   -0.2    1.066667         False
     """
-    _require(children, ["child", "target", "actual"], "children")
+    require_columns(children, ["child", "target", "actual"], "children")
     child = children["child"].astype(str).tolist()
     tgt = children["target"].to_numpy(dtype=float)
     act = np.nan_to_num(children["actual"].to_numpy(dtype=float))
@@ -123,7 +98,7 @@ def attribute_gap(children: pd.DataFrame, *, parent_target: float, parent_actual
     if abs(rest_t) > 0.005 or abs(rest_a) > 0.005:
         child, is_rest = child + [unallocated_label], np.append(is_rest, True)
         tgt, act = np.append(tgt, rest_t), np.append(act, rest_a)
-    gap = _exact_cents(np.nan_to_num(tgt) - act, pt - pa)
+    gap = exact_cents(np.nan_to_num(tgt) - act, pt - pa)
     attainment = np.where(is_rest, np.nan, safe_div(act, tgt))
     with np.errstate(invalid="ignore"):
         below = (attainment < safe_div(pa, pt)) & ~is_rest
@@ -232,21 +207,17 @@ def attribution(
     """
     if metric not in ("amount", "quantity", "new_customers"):
         raise ParamsError(f"metric must be amount, quantity or new_customers, got {metric!r}.")
-    _require(cube, ["month", "team", "rep", "amount", metric], "cube")
-    _require(targets, ["month", "level", "unit", "metric", "target"], "targets")
-    cb = cube.assign(month=_as_months(cube["month"]), team=cube["team"].astype(str),
+    require_columns(cube, ["month", "team", "rep", "amount", metric], "cube")
+    require_columns(targets, ["month", "level", "unit", "metric", "target"], "targets")
+    cb = cube.assign(month=as_months(cube["month"]), team=cube["team"].astype(str),
                      rep=cube["rep"].astype(str))
     tg = targets[targets["metric"] == metric]
-    tg = tg.assign(month=_as_months(tg["month"]), unit=tg["unit"].astype(str))
-    span_months = {span: _span_months(month, span, fiscal_year_start) for span in spans}
+    tg = tg.assign(month=as_months(tg["month"]), unit=tg["unit"].astype(str))
+    by_span = {span: span_months(month, span, fiscal_year_start) for span in spans}
     m = to_month(month)
-    as_of_ts = m.end_time.normalize() if as_of is None else pd.Timestamp(as_of).normalize()
-    if not m.start_time <= as_of_ts <= m.end_time:
-        raise ParamsError(f"as_of must be a day inside month {m} (from {m.start_time.date()} to "
-                          f"{m.end_time.date()}), got {as_of!r}; pass a day of the report month")
-    mtp = time_progress(pd.PeriodIndex([m]), as_of_ts, working_days=working_days,
-                        weekmask=weekmask, holidays=holidays)
-    all_months = pd.PeriodIndex(sorted(set().union(*span_months.values())), freq="M")
+    _, mtp = month_as_of(m, as_of, working_days=working_days, weekmask=weekmask,
+                         holidays=holidays)
+    all_months = pd.PeriodIndex(sorted(set().union(*by_span.values())), freq="M")
     teams_of = _rep_team_by_month(cb, all_months) if len(all_months) else pd.Series()
     rep_rows = tg[tg["level"] == "rep"]
     if len(teams_of):  # each rep target row gets the rep's team that month (a join)
@@ -256,7 +227,7 @@ def attribution(
         team = np.full(len(rep_rows), np.nan, dtype=object)
     tg = pd.concat([tg[tg["level"] != "rep"], rep_rows.assign(team=team)])
     blocks = []
-    for span, months in span_months.items():
+    for span, months in by_span.items():
         c, t = cb[cb["month"].isin(months)], tg[tg["month"].isin(months)]
         if span != "month" and mtp < 1:  # targets to date: the as-of month's by its progress
             t = t.assign(target=t["target"].where(t["month"] != m, t["target"] * mtp))
@@ -289,210 +260,3 @@ def attribution(
     return pd.concat(blocks, ignore_index=True)[cols]
 
 
-def yoy_contributions(
-    cube: pd.DataFrame,
-    *,
-    month,
-    parent_level: Literal["company", "team", "rep"] = "company",
-    parent: str = COMPANY,
-    child: Literal["team", "rep", "category"] = "team",
-    span: Span = "month",
-    fiscal_year_start: int = 1,
-    metric: Literal["amount", "quantity", "new_customers"] = "amount",
-) -> pd.DataFrame:
-    """Split a parent's change from the same span last year into its children's changes.
-
-    Returns
-    -------
-    DataFrame with columns ``child, current, last_year, change`` (current - last_year,
-    in cents, adding up exactly to the parent's total change) and
-    ``contribution_pct_points`` (change / the parent's last-year total, a fraction: 0.05 is
-    5 points; the column sums to the parent's YoY growth; NaN when last year is 0). One
-    row per child with sales in either span, ordered by change descending, then child.
-
-    Examples
-    --------
-    >>> cube = pd.DataFrame({"month": pd.PeriodIndex(["2024-02", "2024-02", "2025-02",
-    ...     "2025-02"], freq="M"), "team": ["East", "West"] * 2, "rep": ["Ann", "Cat"] * 2,
-    ...     "category": "A", "amount": [150.0, 150.0, 160.0, 100.0]})
-    >>> yoy_contributions(cube, month="2025-02").round(4)
-      child  current  last_year  change  contribution_pct_points
-    0  East    160.0      150.0    10.0                   0.0333
-    1  West    100.0      150.0   -50.0                  -0.1667
-    """
-    if parent_level not in ("company", "team", "rep"):
-        raise ParamsError(f"parent_level must be company, team or rep, got {parent_level!r}.")
-    if child not in ("team", "rep", "category"):
-        raise ParamsError(f"child must be team, rep or category, got {child!r}.")
-    _require(cube, ["month", child, metric] + ([parent_level] if parent_level != "company"
-                                                else []), "cube")
-    cb = cube.assign(month=_as_months(cube["month"]), _child=cube[child].astype(str))
-    if parent_level != "company":
-        known = cb[parent_level].astype(str)
-        if not (known == parent).any():
-            raise ParamsError(f"parent {parent!r} is not a {parent_level} in the cube; "
-                              f"known: {sorted(set(known))[:10]}.")
-        cb = cb[known == parent]
-    months = _span_months(month, span, fiscal_year_start)
-    cur = cb[cb["month"].isin(months)].groupby("_child")[metric].sum()
-    prev = cb[cb["month"].isin(months - 12)].groupby("_child")[metric].sum()
-    kids = sorted(set(cur.index) | set(prev.index))
-    out = pd.DataFrame({"child": pd.Series(kids, dtype=object),
-                        "current": cur.reindex(kids, fill_value=0).to_numpy(dtype=float),
-                        "last_year": prev.reindex(kids, fill_value=0).to_numpy(dtype=float)})
-    out["change"] = _exact_cents(out["current"] - out["last_year"],
-                                 float(cur.sum()) - float(prev.sum()))
-    out["contribution_pct_points"] = safe_div(out["change"], float(prev.sum()))
-    out = out.sort_values(["change", "child"], ascending=[False, True], kind="stable")
-    return out.reset_index(drop=True)
-
-
-def price_volume_mix(current: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
-    """Split the revenue change from ``base`` to ``current`` into price, volume, mix, new and lost.
-
-    Products sold (non-zero quantity) in both periods are *common*; with ``q`` quantity,
-    ``a`` amount, ``p = a / q`` unit price, 0 = base, 1 = current, ``Q`` and ``A`` the
-    totals over common products and ``P0 = A0 / Q0`` the base average price::
-
-        volume = (Q1 - Q0) * P0                  # more or fewer units at the old average price
-        mix    = sum(q1_i * p0_i) - Q1 * P0      # units shifting to dearer or cheaper products
-        price  = sum((p1_i - p0_i) * q1_i)       # price changes on this period's units
-        new    = sum(a1_i - a0_i), products with no base quantity
-        lost   = sum(a1_i - a0_i), products with base but no current quantity
-
-    so ``volume + mix + price = A1 - A0`` over common products and all five add up to the
-    total revenue change (exactly to the cent). If common base quantities net to 0 (returns),
-    volume is 0 and mix = sum(q1_i * p0_i) - A0.
-
-    Returns
-    -------
-    DataFrame with columns ``effect`` (price, volume, mix, new, lost, in that order) and
-    ``value``.
-
-    Examples
-    --------
-    >>> base = pd.DataFrame({"product": ["P1", "P2"], "amount": [100.0, 200.0],
-    ...                      "quantity": [10.0, 10.0]})
-    >>> cur = pd.DataFrame({"product": ["P1", "P2", "P3"], "amount": [220.0, 100.0, 50.0],
-    ...                     "quantity": [20.0, 5.0, 5.0]})
-    >>> price_volume_mix(cur, base)
-       effect  value
-    0   price   20.0
-    1  volume   75.0
-    2     mix  -75.0
-    3     new   50.0
-    4    lost    0.0
-    """
-    cols = ["product", "amount", "quantity"]
-    _require(current, cols, "current")
-    _require(base, cols, "base")
-
-    def agg(df: pd.DataFrame) -> pd.DataFrame:
-        d = pd.DataFrame({"product": df["product"].fillna("").astype(str),
-                          "amount": df["amount"].astype(float).fillna(0.0),
-                          "quantity": df["quantity"].astype(float).fillna(0.0)})
-        return d.groupby("product")[["amount", "quantity"]].sum()
-
-    j = agg(current).join(agg(base), how="outer", lsuffix="1", rsuffix="0").fillna(0.0)
-    common = (j["quantity0"] != 0) & (j["quantity1"] != 0)
-    c = j[common]
-    a0, q0, q1 = c["amount0"].sum(), c["quantity0"].sum(), c["quantity1"].sum()
-    at_old_prices = (c["quantity1"] * c["amount0"] / c["quantity0"]).sum()
-    if q0 != 0:
-        volume = (q1 - q0) * a0 / q0
-        mix = at_old_prices - q1 * a0 / q0
-    else:
-        volume, mix = 0.0, at_old_prices - a0
-    price = c["amount1"].sum() - at_old_prices
-    d = j[~common]
-    new = (d["amount1"] - d["amount0"])[d["quantity0"] == 0].sum()
-    lost = (d["amount1"] - d["amount0"])[d["quantity0"] != 0].sum()
-    total = j["amount1"].sum() - j["amount0"].sum()
-    values = _exact_cents([price, volume, mix, new, lost], total)
-    return pd.DataFrame({"effect": ["price", "volume", "mix", "new", "lost"], "value": values})
-
-
-def _span_sales(sales: pd.DataFrame, months: pd.PeriodIndex, team: str | None) -> pd.DataFrame:
-    if team is not None:
-        _require(sales, ["team"], "sales")
-        if not (sales["team"].astype(str) == team).any():
-            raise ParamsError(f"team {team!r} has no sales; known teams: "
-                              f"{sorted(set(sales['team'].astype(str)))[:10]}.")
-        sales = sales[sales["team"].astype(str) == team]
-    return sales[sales["date"].dt.to_period("M").isin(months)]
-
-
-def product_periods(sales: pd.DataFrame, *, month, span: Span, fiscal_year_start: int = 1,
-                    team: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (current, base) product totals for :func:`price_volume_mix` from canonical sales.
-
-    ``current`` covers the span ending with ``month`` (whole months); ``base`` the same
-    months last year. ``team`` keeps only the sales booked to that team.
-
-    Returns
-    -------
-    Two DataFrames with columns ``product, amount, quantity`` (missing quantity = 0),
-    ordered by product.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"date": pd.to_datetime(["2024-02-03", "2025-02-10"]),
-    ...                   "team": "East", "product": "P1", "amount": [100.0, 120.0],
-    ...                   "quantity": [10.0, 10.0]})
-    >>> cur, base = product_periods(s, month="2025-02", span="month")
-    >>> cur
-      product  amount  quantity
-    0      P1   120.0      10.0
-    """
-    _require(sales, ["date", "product", "amount", "quantity"], "sales")
-    months = _span_months(month, span, fiscal_year_start)
-
-    def totals(ms: pd.PeriodIndex) -> pd.DataFrame:
-        s = _span_sales(sales, ms, team)
-        d = pd.DataFrame({"product": s["product"].fillna("").astype(str),
-                          "amount": s["amount"].astype(float),
-                          "quantity": s["quantity"].astype(float).fillna(0.0)})
-        return d.groupby("product", as_index=False)[["amount", "quantity"]].sum()
-
-    return totals(months), totals(months - 12)
-
-
-def top_customers(sales: pd.DataFrame, *, month, span: Span = "ytd", team: str | None = None,
-                  n: int = 10, fiscal_year_start: int = 1) -> pd.DataFrame:
-    """List the ``n`` customers with the most sales in the span, with the same span last year.
-
-    Returns
-    -------
-    DataFrame with columns ``customer_id, actual, last_year, change`` (actual - last_year)
-    and ``share`` (actual / all sales of the span, for ``team`` if given), ordered by
-    actual descending, then customer_id. Customers with sales in either span compete.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"date": pd.to_datetime(["2024-01-05", "2025-01-05", "2025-01-09"]),
-    ...                   "team": "East", "customer_id": ["c1", "c1", "c2"],
-    ...                   "amount": [50.0, 60.0, 40.0]})
-    >>> top_customers(s, month="2025-01", n=2)
-      customer_id  actual  last_year  change  share
-    0          c1    60.0       50.0    10.0    0.6
-    1          c2    40.0        0.0    40.0    0.4
-    """
-    _require(sales, ["date", "customer_id", "amount"], "sales")
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ParamsError(f"n must be a positive integer, got {n!r}.")
-    months = _span_months(month, span, fiscal_year_start)
-    cur, prev = _span_sales(sales, months, team), _span_sales(sales, months - 12, team)
-
-    def by_customer(s: pd.DataFrame) -> pd.Series:
-        s = s[s["customer_id"].notna()]
-        return s.groupby(s["customer_id"].astype(str))["amount"].sum()
-
-    a, b = by_customer(cur), by_customer(prev)
-    ids = sorted(set(a.index) | set(b.index))
-    out = pd.DataFrame({"customer_id": pd.Series(ids, dtype=object),
-                        "actual": a.reindex(ids, fill_value=0.0).to_numpy(dtype=float),
-                        "last_year": b.reindex(ids, fill_value=0.0).to_numpy(dtype=float)})
-    out["change"] = out["actual"] - out["last_year"]
-    out["share"] = safe_div(out["actual"], float(cur["amount"].sum()))
-    out = out.sort_values(["actual", "customer_id"], ascending=[False, True], kind="stable")
-    return out.head(n).reset_index(drop=True)

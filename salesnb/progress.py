@@ -8,6 +8,10 @@
   numbers a sentence needs ("the plan puts 26 % of the year's target in November and December").
 * :func:`metric_progress` - target against actual for every metric with a target.
 
+:func:`monthly_progress`, :func:`required_run_rate_by_month` and :func:`attainment_matrix`
+live in :mod:`salesnb.monthly`, :func:`pace_reasons` in :mod:`salesnb.pace`; they are
+re-exported here, where the README documents them.
+
 Every definition follows DOMAIN.md. A ratio with a zero or missing base is NaN.
 """
 
@@ -22,19 +26,21 @@ from salesnb.calendar import (
     days_in_span,
     fiscal_year,
     fiscal_year_months,
+    month_as_of,
     month_index_in_year,
     quarter_months,
-    time_progress,
     to_month,
 )
-from salesnb.cube import COMPANY
-from salesnb.exceptions import DataError, ParamsError, SchemaError
+from salesnb.exceptions import ParamsError, SchemaError
+from salesnb.monthly import attainment_matrix, monthly_progress, required_run_rate_by_month
 from salesnb.numbers import growth, safe_div
+from salesnb.pace import pace_reasons
 from salesnb.schema import LEVELS, METRICS
-from salesnb.targets import _rep_teams, largest_remainder
+from salesnb.targets import _rep_teams
+from salesnb.unit_months import long_values, unit_order, wide
 
 __all__ = ["PROGRESS_COLUMNS", "progress", "monthly_progress", "required_run_rate_by_month",
-           "pace_reasons", "metric_progress"]
+           "pace_reasons", "metric_progress", "attainment_matrix"]
 
 PROGRESS_COLUMNS = [
     "level", "unit", "team", "month", "metric",
@@ -47,51 +53,7 @@ PROGRESS_COLUMNS = [
     "prev_actual", "mom", "last_year_actual", "yoy",
     "mtd_target", "mtd_attainment", "planned_progress", "calendar_pace", "time_left_months",
 ]
-_KEYS = ["level", "unit", "metric"]
 _TEXT = ("level", "unit", "team", "month", "metric")
-
-
-def _long(df: pd.DataFrame, value: str, name: str) -> pd.Series:
-    """Return ``df[value]`` indexed by (level, unit, metric, month), company unit = COMPANY."""
-    need = ["month", "level", "unit", "metric", value]
-    missing = [c for c in need if c not in df.columns]
-    if missing:
-        raise SchemaError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}. "
-                          f"Pass a table with columns {need}.")
-    level = df["level"].astype(str).str.strip().str.lower()
-    d = pd.DataFrame({
-        "level": level,
-        "unit": df["unit"].astype(str).str.strip().where(level != "company", COMPANY),
-        "metric": df["metric"].astype(str).str.strip(),
-        "month": pd.PeriodIndex(df["month"], freq="M"),
-        value: pd.to_numeric(df[value], errors="coerce").astype(float),
-    })
-    keys = ["level", "unit", "metric", "month"]
-    dup = d.duplicated(keys, keep=False).to_numpy()
-    if dup.any():
-        ex = d.loc[dup, keys].drop_duplicates().head(3).astype(str).to_dict("records")
-        raise DataError(f"{name} has more than one {value} row for the same level, unit, metric "
-                        f"and month ({int(dup.sum())} rows), e.g. {ex}; concatenate each "
-                        "metric once and de-duplicate before calling")
-    return d.set_index(keys)[value].sort_index()
-
-
-def _wide(s: pd.Series, index: pd.MultiIndex, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Return ``s`` as units x months (NaN where there is no row)."""
-    if s.empty:
-        return pd.DataFrame(np.nan, index=index, columns=months)
-    w = s.unstack("month")
-    w.columns = pd.PeriodIndex(w.columns, freq="M")
-    return w.reindex(index=index, columns=months)
-
-
-def _order(units: Iterable[tuple]) -> pd.MultiIndex:
-    lv = {v: i for i, v in enumerate(LEVELS)}
-    mt = {v: i for i, v in enumerate(METRICS)}
-    keys = sorted(set(units), key=lambda k: (lv.get(k[0], 9), k[1], mt.get(k[2], 9), k[2]))
-    if not keys:
-        return pd.MultiIndex.from_arrays([[], [], []], names=_KEYS)
-    return pd.MultiIndex.from_tuples(keys, names=_KEYS)
 
 
 def _rep_team_map(actuals: pd.DataFrame, org, m: pd.Period) -> dict[str, str]:
@@ -139,26 +101,15 @@ def progress(
 
     Parameters
     ----------
-    actuals : DataFrame
-        The actuals table (month, level, unit, team, metric, actual); several
+    actuals : the actuals table (month, level, unit, team, metric, actual); several
         metrics may be concatenated.
-    targets : DataFrame
-        The monthly targets table (month, level, unit, metric, target).
-    month : str, date or Period
-        The report month (``"2025-02"``, a date or a Period).
-    as_of : date-like, optional
-        The last day covered, inside ``month``; default the month's last day. A day
+    targets : the monthly targets table (month, level, unit, metric, target).
+    month : the report month (``"2025-02"``, a date or a Period).
+    as_of : the last day covered, inside ``month``; default the month's last day. A day
         inside the month gives a partial month_time_progress and time_progress.
-    fiscal_year_start : int
-        First month (1-12) of the fiscal year.
-    working_days : bool
-        Count working days instead of calendar days.
-    weekmask : str
-        The working days of a week, Monday first (``"1111100"``: Monday to Friday).
-    holidays : iterable of date-like
-        Days that are not working days (with ``working_days``).
-    org : DataFrame, optional
-        Rep-team table (rep, team, optional start/end) used for a rep's team
+    fiscal_year_start : first month (1-12) of the fiscal year.
+    working_days, weekmask, holidays : count working days instead of calendar days.
+    org : optional rep-team table (rep, team, optional start/end) used for a rep's team
         when the actuals do not give one.
 
     Units are every (level, unit, metric) with a target in the fiscal year or a non-zero
@@ -211,15 +162,11 @@ def progress(
     fy = fiscal_year(m, fiscal_year_start)
     fy_months = fiscal_year_months(fy, fiscal_year_start)
     pos = month_index_in_year(m, fiscal_year_start)
-    as_of_ts = m.end_time.normalize() if as_of is None else pd.Timestamp(as_of).normalize()
-    if not m.start_time <= as_of_ts <= m.end_time:
-        raise ParamsError(f"as_of must be a day inside month {m} (from {m.start_time.date()} to "
-                          f"{m.end_time.date()}), got {as_of!r}; pass a day of the report month")
     kw = dict(working_days=working_days, weekmask=weekmask, holidays=holidays)
-    mtp = time_progress(pd.PeriodIndex([m]), as_of_ts, **kw)
+    as_of_ts, mtp = month_as_of(m, as_of, **kw)
 
-    act = _long(actuals, "actual", "actuals")
-    tgt = _long(targets, "target", "targets")
+    act = long_values(actuals, "actual", "actuals")
+    tgt = long_values(targets, "target", "targets")
     through = fy_months[:pos]
     units = set()
     if len(tgt):
@@ -228,15 +175,15 @@ def progress(
     if len(act):
         a_fy = act[act.index.get_level_values("month").isin(through) & act.fillna(0).ne(0)]
         units |= set(a_fy.index.droplevel("month"))
-    idx = _order(units)
+    idx = unit_order(units)
     if len(idx) == 0:
         return pd.DataFrame({c: pd.Series(dtype=str if c in _TEXT else "int64"
                                           if c == "months_remaining" else float)
                              for c in PROGRESS_COLUMNS})
 
     need = fy_months.union(pd.PeriodIndex([m - 1, m - 12])).sort_values()
-    A = _wide(act, idx, need)
-    T = _wide(tgt, idx, fy_months)
+    A = wide(act, idx, need)
+    T = wide(tgt, idx, fy_months)
     # to date: the as-of month's target counts by its time progress (mtp = 1 at month end)
     Td = T[through].copy()
     Td[m] = Td[m] * mtp
@@ -294,234 +241,6 @@ def progress(
     return out[PROGRESS_COLUMNS]
 
 
-def _unit_series(actuals, targets, level, unit, metric, months):
-    if level not in LEVELS:
-        raise ParamsError(f"level must be one of {list(LEVELS)}, got {level!r}")
-    unit = COMPANY if level == "company" else str(unit)
-    key = pd.MultiIndex.from_tuples([(level, unit, metric)], names=_KEYS)
-    act = _long(actuals, "actual", "actuals")
-    tgt = _long(targets, "target", "targets")
-    known = set(act.index.droplevel("month")) | set(tgt.index.droplevel("month"))
-    if (level, unit, metric) not in known:
-        near = sorted({u for lv, u, mt in known if lv == level and mt == metric})
-        raise ParamsError(f"no actuals or targets for level={level!r}, unit={unit!r}, "
-                          f"metric={metric!r}; known {level} units for {metric}: {near[:10]}")
-    return _wide(act, key, months).iloc[0], _wide(tgt, key, months).iloc[0]
-
-
-def monthly_progress(
-    actuals: pd.DataFrame,
-    targets: pd.DataFrame,
-    *,
-    level: str,
-    unit: str,
-    metric: str = "amount",
-    month,
-    fiscal_year_start: int = 1,
-) -> pd.DataFrame:
-    """Tabulate one unit's target and actual for every month of the fiscal year of ``month``.
-
-    Actuals run through the report ``month`` (a missing month counts as 0) and are NaN
-    after it. A month without a target has target NaN; cumulative targets treat it as 0
-    once an earlier month had a target.
-
-    Returns
-    -------
-    DataFrame with columns ``month`` (Period[M]), ``target``, ``actual``, ``attainment``,
-    ``cum_target``, ``cum_actual``, ``cum_attainment``; 12 rows, first fiscal month first.
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"month": pd.PeriodIndex(["2025-01", "2025-02"], freq="M"),
-    ...                   "level": "team", "unit": "East", "team": "East",
-    ...                   "metric": "amount", "actual": [90.0, 120.0]})
-    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=12, freq="M"),
-    ...                   "level": "team", "unit": "East", "metric": "amount", "target": 100.0})
-    >>> monthly_progress(a, t, level="team", unit="East", month="2025-02").head(3)
-         month  target  actual  attainment  cum_target  cum_actual  cum_attainment
-    0  2025-01   100.0    90.0         0.9       100.0        90.0            0.90
-    1  2025-02   100.0   120.0         1.2       200.0       210.0            1.05
-    2  2025-03   100.0     NaN         NaN       300.0         NaN             NaN
-    """
-    m = to_month(month)
-    months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
-    a, t = _unit_series(actuals, targets, level, unit, metric, months)
-    done = np.asarray(months <= m)
-    actual = a.fillna(0.0).where(done)
-    seen = t.notna().cumsum() > 0
-    cum_t = t.fillna(0.0).cumsum().where(seen)
-    cum_a = actual.cumsum()
-    return pd.DataFrame({
-        "month": months, "target": t.to_numpy(), "actual": actual.to_numpy(),
-        "attainment": safe_div(actual, t).to_numpy(), "cum_target": cum_t.to_numpy(),
-        "cum_actual": cum_a.to_numpy(), "cum_attainment": safe_div(cum_a, cum_t).to_numpy(),
-    })
-
-
-def required_run_rate_by_month(
-    targets: pd.DataFrame,
-    actuals: pd.DataFrame,
-    *,
-    unit: str,
-    level: str,
-    metric: str = "amount",
-    month,
-    fiscal_year_start: int = 1,
-    as_of=None,
-    working_days: bool = False,
-    weekmask: str = "1111100",
-    holidays: Iterable = (),
-) -> pd.DataFrame:
-    """Split the remaining annual gap over the time left in the fiscal year after ``as_of``.
-
-    The remaining gap is annual target - YTD actual (through ``as_of``). It is split by
-    the remaining months' own targets as weights (equal weights if those add up to 0
-    or less) and rounded by largest remainder (cents; whole units for a count metric), so
-    ``required`` adds up exactly to the remaining gap. In a mid-month report (``as_of``
-    inside ``month``) the rest of the as-of month is time left too: it comes first,
-    weighted by its target x the share of its days still to come (its ``target`` column
-    is the full month's). No time left gives an empty table; no annual target gives
-    ``required`` NaN.
-
-    Returns
-    -------
-    DataFrame with columns ``month`` (Period[M]), ``target`` (the month's target) and
-    ``required`` (what the month, or the rest of the as-of month, must bring).
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"month": pd.PeriodIndex(["2025-01"], freq="M"), "level": "rep",
-    ...                   "unit": "Ann", "team": "East", "metric": "amount", "actual": [50.0]})
-    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=4, freq="M"),
-    ...                   "level": "rep", "unit": "Ann", "metric": "amount",
-    ...                   "target": [100.0, 100.0, 100.0, 200.0]})
-    >>> # gap 500 - 50 = 450 split 100:100:200 (months without a target weigh 0)
-    >>> required_run_rate_by_month(t, a, unit="Ann", level="rep", month="2025-01").head(3)
-         month  target  required
-    0  2025-02   100.0     112.5
-    1  2025-03   100.0     112.5
-    2  2025-04   200.0     225.0
-    """
-    from salesnb.targets import split_decimals
-    m = to_month(month)
-    months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
-    a, t = _unit_series(actuals, targets, level, unit, metric, months)
-    as_of_ts = m.end_time.normalize() if as_of is None else pd.Timestamp(as_of).normalize()
-    if not m.start_time <= as_of_ts <= m.end_time:
-        raise ParamsError(f"as_of must be a day inside month {m} (from {m.start_time.date()} to "
-                          f"{m.end_time.date()}), got {as_of!r}; pass a day of the report month")
-    mtp = time_progress(pd.PeriodIndex([m]), as_of_ts, working_days=working_days,
-                        weekmask=weekmask, holidays=holidays)
-    left = 1.0 - mtp
-    rest = months[months >= m] if left > 0 else months[months > m]
-    ytd = a[months[months <= m]].fillna(0.0).sum()
-    annual = t.sum(min_count=1)
-    w = t[rest].fillna(0.0).to_numpy() * np.where(rest == m, left, 1.0)
-    if w.sum() <= 0:
-        w = np.where(rest == m, left, 1.0)
-    if len(rest) == 0 or np.isnan(annual):
-        required = np.full(len(rest), np.nan)
-    else:
-        required = largest_remainder(w, annual - ytd, decimals=split_decimals(metric))
-    return pd.DataFrame({"month": rest, "target": t[rest].to_numpy(), "required": required})
-
-
-def pace_reasons(
-    progress_table: pd.DataFrame,
-    targets: pd.DataFrame,
-    *,
-    threshold: float = 0.05,
-    fiscal_year_start: int = 1,
-) -> pd.DataFrame:
-    """Give the numbers that explain a difference between pace and calendar pace.
-
-    Pace is measured against the plan (planned progress); the calendar comparison against
-    time progress. They differ by planned progress - time progress: the plan puts more or
-    less of the year's target in the time still to come than the calendar does (seasonal
-    targets), or the unit's year is not the whole year (a rep who joined or left). For
-    each row of ``progress_table`` (the output of :func:`progress`) with an annual target
-    this tells the reader by how much and where.
-
-    Parameters
-    ----------
-    progress_table : DataFrame
-        The progress table.
-    targets : DataFrame
-        The monthly targets it was computed from (month, level, unit, metric, target).
-    threshold : float
-        A difference beyond it (in absolute points, a fraction) is ``notable``: the
-        report says why (DOMAIN.md: the alert threshold, default 5 points).
-    fiscal_year_start : int
-        First month (1-12) of the fiscal year.
-
-    Returns
-    -------
-    DataFrame with columns ``level``, ``unit``, ``team``, ``metric``, ``pace``,
-    ``calendar_pace``, ``difference`` (calendar_pace - pace = planned progress - time
-    progress), ``notable`` (``|difference| > threshold``), ``later_months`` (the unit's
-    months with a target after the report month, "YYYY-MM" comma separated),
-    ``later_target_share`` (their targets / the annual target), ``later_time_share``
-    (their days / the days of the unit's own period), ``first_month`` and ``last_month``
-    (the unit's own period: its first and last month with a target), ``partial_year``
-    (the own period is shorter than the fiscal year). One row per input row with an
-    annual target, in the input's order.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=12, freq="M"),
-    ...                   "level": "company", "unit": "Company", "metric": "amount",
-    ...                   "target": [70.0] * 10 + [150.0] * 2})
-    >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=10, freq="M"),
-    ...                   "level": "company", "unit": "Company", "team": "",
-    ...                   "metric": "amount", "actual": 70.0})
-    >>> r = pace_reasons(progress(a, t, month="2025-10"), t)
-    >>> r[["later_months", "later_target_share", "notable"]]
-           later_months  later_target_share  notable
-    0  2025-11, 2025-12                 0.3     True
-    """
-    need = ["level", "unit", "team", "month", "metric", "pace", "calendar_pace",
-            "planned_progress", "time_progress", "annual_target"]
-    missing = [c for c in need if c not in progress_table.columns]
-    if missing:
-        raise SchemaError(f"progress_table is missing column(s) {missing}; pass the table "
-                          "salesnb.progress.progress returns.")
-    cols = ["level", "unit", "team", "metric", "pace", "calendar_pace", "difference", "notable",
-            "later_months", "later_target_share", "later_time_share", "first_month",
-            "last_month", "partial_year"]
-    p = progress_table[progress_table["annual_target"].notna()]
-    if p.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
-    m = to_month(p["month"].iloc[0])
-    fy_months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
-    keys = pd.MultiIndex.from_arrays([p["level"], p["unit"].where(p["level"] != "company",
-                                                                  COMPANY), p["metric"]],
-                                     names=_KEYS)
-    T = _wide(_long(targets, "target", "targets"), keys, fy_months).to_numpy()
-    own = ~np.isnan(T) & (T != 0)
-    own[~own.any(axis=1)] = True
-    days = np.array([p_.days_in_month for p_ in fy_months], dtype=float)
-    later = np.asarray(fy_months > m)
-    diff = (p["calendar_pace"] - p["pace"]).to_numpy(dtype=float)
-    later_own = own & later
-    annual = p["annual_target"].to_numpy(dtype=float)
-    names = [", ".join(str(x) for x in fy_months[row]) for row in later_own]
-    first = [str(fy_months[row][0]) for row in own]
-    last = [str(fy_months[row][-1]) for row in own]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t_share = np.where(later_own, np.nan_to_num(T), 0.0).sum(axis=1) / np.where(
-            annual != 0, annual, np.nan)
-        d_share = (later_own * days).sum(axis=1) / (own * days).sum(axis=1)
-    return pd.DataFrame({
-        "level": p["level"].to_numpy(), "unit": p["unit"].to_numpy(),
-        "team": p["team"].to_numpy(), "metric": p["metric"].to_numpy(),
-        "pace": p["pace"].to_numpy(dtype=float), "calendar_pace": p["calendar_pace"].to_numpy(
-            dtype=float), "difference": diff,
-        "notable": np.nan_to_num(np.abs(diff), nan=0.0) > threshold,
-        "later_months": names, "later_target_share": t_share, "later_time_share": d_share,
-        "first_month": first, "last_month": last, "partial_year": ~own.all(axis=1),
-    })[cols]
-
-
 def metric_progress(
     progress_table: pd.DataFrame,
     *,
@@ -576,44 +295,3 @@ def metric_progress(
     return p.loc[keep, cols].reset_index(drop=True)
 
 
-def attainment_matrix(
-    actuals: pd.DataFrame,
-    targets: pd.DataFrame,
-    *,
-    level: str = "team",
-    metric: str = "amount",
-    month,
-    fiscal_year_start: int = 1,
-) -> pd.DataFrame:
-    """Tabulate monthly attainment per unit for the fiscal year through ``month``.
-
-    Returns a wide frame: index ``unit``, one column per month (``YYYY-MM``) from the
-    fiscal year's first month through ``month``; NaN where the month has no target.
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=2, freq="M").repeat(1),
-    ...                   "level": "team", "unit": "East", "team": "East",
-    ...                   "metric": "amount", "actual": [90.0, 120.0]})
-    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=2, freq="M"),
-    ...                   "level": "team", "unit": "East", "metric": "amount",
-    ...                   "target": [100.0, 100.0]})
-    >>> attainment_matrix(a, t, month="2025-02").loc["East"].tolist()
-    [0.9, 1.2]
-    """
-    m = to_month(month)
-    months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
-    months = months[months <= m]
-    a = actuals[(actuals["level"] == level) & (actuals["metric"] == metric)
-                & actuals["month"].isin(months)]
-    t = targets[(targets["level"] == level) & (targets["metric"] == metric)
-                & targets["month"].isin(months)]
-    units = sorted(set(t["unit"].astype(str)))
-    act = a.pivot_table(index="unit", columns="month", values="actual", aggfunc="sum")
-    tgt = t.pivot_table(index="unit", columns="month", values="target", aggfunc="sum")
-    act = act.reindex(index=units, columns=months).fillna(0.0)
-    tgt = tgt.reindex(index=units, columns=months)
-    out = act / tgt.where(tgt != 0)
-    out.columns = pd.Index([str(c) for c in out.columns], name="month")
-    out.index.name = "unit"
-    return out

@@ -1,0 +1,175 @@
+"""One unit's months (进度按月): target, actual and what each remaining month needs.
+
+* :func:`monthly_progress` - one unit's months of the fiscal year: target, actual, cumulative.
+* :func:`required_run_rate_by_month` - the remaining annual gap split over the remaining months.
+* :func:`attainment_matrix` - monthly attainment per unit (the heatmap's table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from salesnb.calendar import fiscal_year, fiscal_year_months, month_as_of, to_month
+from salesnb.numbers import safe_div
+from salesnb.targets import largest_remainder, split_decimals
+from salesnb.unit_months import unit_series
+
+__all__ = ["monthly_progress", "required_run_rate_by_month", "attainment_matrix"]
+
+
+def monthly_progress(
+    actuals: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    level: str,
+    unit: str,
+    metric: str = "amount",
+    month,
+    fiscal_year_start: int = 1,
+) -> pd.DataFrame:
+    """Tabulate one unit's target and actual for every month of the fiscal year of ``month``.
+
+    Actuals run through the report ``month`` (a missing month counts as 0) and are NaN
+    after it. A month without a target has target NaN; cumulative targets treat it as 0
+    once an earlier month had a target.
+
+    Returns
+    -------
+    DataFrame with columns ``month`` (Period[M]), ``target``, ``actual``, ``attainment``,
+    ``cum_target``, ``cum_actual``, ``cum_attainment``; 12 rows, first fiscal month first.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"month": pd.PeriodIndex(["2025-01", "2025-02"], freq="M"),
+    ...                   "level": "team", "unit": "East", "team": "East",
+    ...                   "metric": "amount", "actual": [90.0, 120.0]})
+    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=12, freq="M"),
+    ...                   "level": "team", "unit": "East", "metric": "amount", "target": 100.0})
+    >>> monthly_progress(a, t, level="team", unit="East", month="2025-02").head(3)
+         month  target  actual  attainment  cum_target  cum_actual  cum_attainment
+    0  2025-01   100.0    90.0         0.9       100.0        90.0            0.90
+    1  2025-02   100.0   120.0         1.2       200.0       210.0            1.05
+    2  2025-03   100.0     NaN         NaN       300.0         NaN             NaN
+    """
+    m = to_month(month)
+    months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
+    a, t = unit_series(actuals, targets, level, unit, metric, months)
+    done = np.asarray(months <= m)
+    actual = a.fillna(0.0).where(done)
+    seen = t.notna().cumsum() > 0
+    cum_t = t.fillna(0.0).cumsum().where(seen)
+    cum_a = actual.cumsum()
+    return pd.DataFrame({
+        "month": months, "target": t.to_numpy(), "actual": actual.to_numpy(),
+        "attainment": safe_div(actual, t).to_numpy(), "cum_target": cum_t.to_numpy(),
+        "cum_actual": cum_a.to_numpy(), "cum_attainment": safe_div(cum_a, cum_t).to_numpy(),
+    })
+
+
+def required_run_rate_by_month(
+    targets: pd.DataFrame,
+    actuals: pd.DataFrame,
+    *,
+    unit: str,
+    level: str,
+    metric: str = "amount",
+    month,
+    fiscal_year_start: int = 1,
+    as_of=None,
+    working_days: bool = False,
+    weekmask: str = "1111100",
+    holidays: Iterable = (),
+) -> pd.DataFrame:
+    """Split the remaining annual gap over the time left in the fiscal year after ``as_of``.
+
+    The remaining gap is annual target - YTD actual (through ``as_of``). It is split by
+    the remaining months' own targets as weights (equal weights if those add up to 0
+    or less) and rounded by largest remainder (cents; whole units for a count metric), so
+    ``required`` adds up exactly to the remaining gap. In a mid-month report (``as_of``
+    inside ``month``) the rest of the as-of month is time left too: it comes first,
+    weighted by its target x the share of its days still to come (its ``target`` column
+    is the full month's). No time left gives an empty table; no annual target gives
+    ``required`` NaN.
+
+    Returns
+    -------
+    DataFrame with columns ``month`` (Period[M]), ``target`` (the month's target) and
+    ``required`` (what the month, or the rest of the as-of month, must bring).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"month": pd.PeriodIndex(["2025-01"], freq="M"), "level": "rep",
+    ...                   "unit": "Ann", "team": "East", "metric": "amount", "actual": [50.0]})
+    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=4, freq="M"),
+    ...                   "level": "rep", "unit": "Ann", "metric": "amount",
+    ...                   "target": [100.0, 100.0, 100.0, 200.0]})
+    >>> # gap 500 - 50 = 450 split 100:100:200 (months without a target weigh 0)
+    >>> required_run_rate_by_month(t, a, unit="Ann", level="rep", month="2025-01").head(3)
+         month  target  required
+    0  2025-02   100.0     112.5
+    1  2025-03   100.0     112.5
+    2  2025-04   200.0     225.0
+    """
+    m = to_month(month)
+    months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
+    a, t = unit_series(actuals, targets, level, unit, metric, months)
+    _, mtp = month_as_of(m, as_of, working_days=working_days, weekmask=weekmask,
+                         holidays=holidays)
+    left = 1.0 - mtp
+    rest = months[months >= m] if left > 0 else months[months > m]
+    ytd = a[months[months <= m]].fillna(0.0).sum()
+    annual = t.sum(min_count=1)
+    w = t[rest].fillna(0.0).to_numpy() * np.where(rest == m, left, 1.0)
+    if w.sum() <= 0:
+        w = np.where(rest == m, left, 1.0)
+    if len(rest) == 0 or np.isnan(annual):
+        required = np.full(len(rest), np.nan)
+    else:
+        required = largest_remainder(w, annual - ytd, decimals=split_decimals(metric))
+    return pd.DataFrame({"month": rest, "target": t[rest].to_numpy(), "required": required})
+
+
+def attainment_matrix(
+    actuals: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    level: str = "team",
+    metric: str = "amount",
+    month,
+    fiscal_year_start: int = 1,
+) -> pd.DataFrame:
+    """Tabulate monthly attainment per unit for the fiscal year through ``month``.
+
+    Returns a wide frame: index ``unit``, one column per month (``YYYY-MM``) from the
+    fiscal year's first month through ``month``; NaN where the month has no target.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=2, freq="M").repeat(1),
+    ...                   "level": "team", "unit": "East", "team": "East",
+    ...                   "metric": "amount", "actual": [90.0, 120.0]})
+    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=2, freq="M"),
+    ...                   "level": "team", "unit": "East", "metric": "amount",
+    ...                   "target": [100.0, 100.0]})
+    >>> attainment_matrix(a, t, month="2025-02").loc["East"].tolist()
+    [0.9, 1.2]
+    """
+    m = to_month(month)
+    months = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
+    months = months[months <= m]
+    a = actuals[(actuals["level"] == level) & (actuals["metric"] == metric)
+                & actuals["month"].isin(months)]
+    t = targets[(targets["level"] == level) & (targets["metric"] == metric)
+                & targets["month"].isin(months)]
+    units = sorted(set(t["unit"].astype(str)))
+    act = a.pivot_table(index="unit", columns="month", values="actual", aggfunc="sum")
+    tgt = t.pivot_table(index="unit", columns="month", values="target", aggfunc="sum")
+    act = act.reindex(index=units, columns=months).fillna(0.0)
+    tgt = tgt.reindex(index=units, columns=months)
+    out = act / tgt.where(tgt != 0)
+    out.columns = pd.Index([str(c) for c in out.columns], name="month")
+    out.index.name = "unit"
+    return out
