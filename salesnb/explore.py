@@ -22,7 +22,7 @@ from . import forecast as _fc
 from .cube import COMPANY
 from .exceptions import ParamsError
 
-__all__ = ["DATA_KEYS", "resolve_paths", "read_params", "run_summary", "pick_unit", "reps_of",
+__all__ = ["DATA_KEYS", "resolve_paths", "read_params", "run_summary", "sales_rows", "float_format", "pick_unit", "reps_of",
            "months_of", "unit_options", "unit_series", "progress_card", "projection_card",
            "compare_models",
            "View", "team_rep_controls", "linked_view"]
@@ -113,7 +113,7 @@ def run_summary(tables: dict) -> pd.DataFrame:
         ("report month", meta["month"]), ("as of", meta["as_of"]),
         ("fiscal year", f"FY{meta['fiscal_year']} (starts in month {meta['fiscal_year_start']})"),
         ("sales from", meta["first_sale_date"]), ("sales to", meta["last_sale_date"]),
-        ("sales rows", f"{len(tables['sales']):,}"),
+        ("sales rows", f"{sales_rows(tables):,}"),
         ("rows set aside", f"{0 if ex is None else len(ex):,}"),
         ("teams", str(int((p["level"] == "team").groupby(p["unit"]).any().sum()))),
         ("reps", str(p.loc[p["level"] == "rep", "unit"].nunique())),
@@ -121,6 +121,58 @@ def run_summary(tables: dict) -> pd.DataFrame:
         ("data-quality findings", str(findings)),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def sales_rows(tables: dict) -> int:
+    """Count the sale rows a run covers (through the as-of date), as the file counts them.
+
+    ``tables["sales"]`` is the daily digest (one row per date, team and rep); its ``lines``
+    column counts the sale rows behind each digest row.
+
+    Parameters
+    ----------
+    tables : dict
+        A prepared run (:func:`salesnb.report.prepare`).
+
+    Returns
+    -------
+    int
+        The number of sale rows (the digest's rows when it carries no ``lines`` column).
+
+    Examples
+    --------
+    >>> sales_rows({"sales": pd.DataFrame({"amount": [5.0, 7.0], "lines": [3, 2]})})
+    5
+    """
+    s = tables["sales"]
+    return int(s["lines"].sum()) if "lines" in s.columns else len(s)
+
+
+def float_format(x: float) -> str:
+    """Format a float for reading in a DataFrame: 202,572.00, 0.9650, -0.0037, never 2.0e+05.
+
+    Use it as pandas' display format in a notebook:
+    ``pd.set_option("display.float_format", sx.float_format)``.
+
+    Parameters
+    ----------
+    x : float
+        The value.
+
+    Returns
+    -------
+    str
+        Thousands separated with 2 decimals from 1,000 on (amounts), 4 decimals below
+        (ratios, fractions), ``NaN`` for a missing value.
+
+    Examples
+    --------
+    >>> float_format(202572.0), float_format(0.964975), float_format(-0.0037284)
+    ('202,572.00', '0.9650', '-0.0037')
+    """
+    if x != x:  # NaN
+        return "NaN"
+    return f"{x:,.2f}" if abs(x) >= 1000 else f"{x:,.4f}"
 
 
 def reps_of(tables: dict, team: str | None = None) -> list[str]:
@@ -401,15 +453,16 @@ class View:
             self.parts.append(part)
 
     def _repr_html_(self) -> str:
+        from .html import NO_MATH, text
         out = []
         for part in self.parts:
             if isinstance(part, str):
-                out.append(f"<p>{_html.escape(part)}</p>")
+                out.append(f"<p>{text(part)}</p>")
             elif hasattr(part, "_repr_html_"):
                 out.append(part._repr_html_() or "")
             else:
                 out.append(f"<pre>{_html.escape(repr(part))}</pre>")
-        return "<div>" + "".join(out) + "</div>"
+        return f'<div class="{NO_MATH}">' + "".join(out) + "</div>"
 
     def __repr__(self) -> str:
         """Return the parts as plain text (tables as text), for consoles."""

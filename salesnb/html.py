@@ -13,25 +13,53 @@ import pandas as pd
 
 from . import fmt
 
-__all__ = ["Block", "table_html", "cards_html", "page", "PAGE_CSS"]
+__all__ = ["Block", "table_html", "cards_html", "page", "PAGE_CSS", "text"]
+
+#: the HTML that stands for a ``$`` in report text: a dollar alone in its element. MathJax
+#: (JupyterLab's, and the classic notebook's) only pairs ``$...$`` inside one run of text, so
+#: "$195K of $203K" is not typeset as math; everywhere else it reads as a plain "$".
+DOLLAR = "<span>$</span>"
+#: classes that tell MathJax 2 and 3 not to look for math inside an element
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+
+
+def text(value) -> str:
+    """Escape text for HTML and keep its dollar signs from being read as math delimiters.
+
+    Parameters
+    ----------
+    value : object
+        The text (any value; ``str()`` is taken).
+
+    Returns
+    -------
+    str
+        HTML that shows ``value`` as it is, in nbconvert's HTML and in JupyterLab alike.
+
+    Examples
+    --------
+    >>> text("<b>$5 of $6</b>")
+    '&lt;b&gt;<span>$</span>5 of <span>$</span>6&lt;/b&gt;'
+    """
+    return fmt.esc(value).replace("$", DOLLAR)
 
 
 def _cell(value, kind: str, currency: str, lang: str) -> tuple[str, str]:
-    """Return (text, css class) for one value."""
+    """Return (shown, css class) for one value."""
     if kind == "money":
-        text = fmt.money(value, currency, lang=lang)
+        shown = fmt.money(value, currency, lang=lang)
     elif kind == "pct":
-        text = fmt.pct(value)
+        shown = fmt.pct(value)
     elif kind == "pts":
-        text = fmt.points(value, lang=lang)
+        shown = fmt.points(value, lang=lang)
     elif kind == "int":
-        text = fmt.number(value)
+        shown = fmt.number(value)
     elif kind == "num":
-        text = fmt.number(value, digits=1)
+        shown = fmt.number(value, digits=1)
     elif kind == "date":
-        text = fmt.DASH if pd.isna(value) else str(pd.Timestamp(value).date())
+        shown = fmt.DASH if pd.isna(value) else str(pd.Timestamp(value).date())
     else:
-        text = fmt.DASH if value is None or (isinstance(value, float) and np.isnan(value)) \
+        shown = fmt.DASH if value is None or (isinstance(value, float) and np.isnan(value)) \
             else str(value)
     cls = ""
     try:
@@ -39,14 +67,14 @@ def _cell(value, kind: str, currency: str, lang: str) -> tuple[str, str]:
     except (TypeError, ValueError):
         v = np.nan
     if kind == "pct_att" or kind == "att":
-        text = fmt.pct(value)
+        shown = fmt.pct(value)
         if not np.isnan(v):
             cls = "good" if v >= 1.0 else ("bad" if v < 0.8 else "warn")
     elif kind in ("pts", "growth") and not np.isnan(v):
         if kind == "growth":
-            text = fmt.pct(value)
+            shown = fmt.pct(value)
         cls = "good" if v >= 0 else "bad"
-    return fmt.esc(text), cls
+    return text(shown), cls
 
 
 def table_html(df: pd.DataFrame, formats: Mapping[str, str] | None = None, *,
@@ -82,15 +110,15 @@ def table_html(df: pd.DataFrame, formats: Mapping[str, str] | None = None, *,
     shown = df if max_rows is None else df.head(max_rows)
     head = "".join(
         f'<th class="{"num" if formats.get(c, "text") != "text" else ""}">'
-        f'{fmt.esc(labels.get(c, fmt.label(c, lang)))}</th>' for c in shown.columns)
+        f'{text(labels.get(c, fmt.label(c, lang)))}</th>' for c in shown.columns)
     rows = []
     for i, (_, r) in enumerate(shown.iterrows()):
         tds = []
         for c in shown.columns:
             kind = formats.get(c, "text")
-            text, cls = _cell(r[c], kind, currency, lang)
+            cell, cls = _cell(r[c], kind, currency, lang)
             classes = " ".join(x for x in (cls, "num" if kind != "text" else "") if x)
-            tds.append(f'<td class="{classes}">{text}</td>' if classes else f"<td>{text}</td>")
+            tds.append(f'<td class="{classes}">{cell}</td>' if classes else f"<td>{cell}</td>")
         trc = ' class="total"' if highlight_last and i == len(shown) - 1 else ""
         rows.append(f"<tr{trc}>{''.join(tds)}</tr>")
     more = ""
@@ -100,23 +128,47 @@ def table_html(df: pd.DataFrame, formats: Mapping[str, str] | None = None, *,
             f'<tbody>{"".join(rows)}</tbody></table>{more}')
 
 
+#: inline styles of the headline cards: JupyterLab shows outputs without the page's style
+#: sheet, and its sanitizer keeps these properties
+_CARDS_STYLE = "margin:10px 0"
+_CARD_STYLE = ("display:inline-block;vertical-align:top;min-width:170px;margin:0 10px 10px 0;"
+               "padding:10px 12px;border:1px solid #e3e3e3;border-radius:8px;"
+               "background-color:#fafbfc")
+_LAB_STYLE = "font-size:12px;color:#666666"
+_VAL_STYLE = "font-size:22px;font-weight:650;margin:2px 0"
+_CAP_STYLE = {"good": "font-size:12px;color:#007a5a", "bad": "font-size:12px;color:#b34700",
+              "": "font-size:12px;color:#666666"}
+
+
 def cards_html(cards: list[tuple[str, str, str]]) -> str:
     """Render headline cards: (label, big value, small caption with css class marker).
 
-    The caption may start with ``+`` or ``-`` to colour it good or bad.
+    The caption may start with ``▲`` or ``▼`` to colour it good or bad. The cards carry
+    their style inline, so they look the same in JupyterLab as in the exported page.
 
     Parameters
     ----------
-    cards : list of tuple of str
-        (label, value, caption) per card.
+    cards : list of (str, str, str)
+        Each card's label, value and caption.
+
+    Returns
+    -------
+    str
+        The cards' HTML.
+
+    Examples
+    --------
+    >>> '<div class="val" style' in cards_html([("Actual", "$5", "▲ 2 %")])
+    True
     """
     out = []
     for lab, value, caption in cards:
         cls = "good" if caption.startswith("▲") else ("bad" if caption.startswith("▼") else "")
-        out.append(f'<div class="card"><div class="lab">{fmt.esc(lab)}</div>'
-                   f'<div class="val">{fmt.esc(value)}</div>'
-                   f'<div class="cap {cls}">{fmt.esc(caption)}</div></div>')
-    return f'<div class="cards">{"".join(out)}</div>'
+        out.append(f'<div class="card" style="{_CARD_STYLE}">'
+                   f'<div class="lab" style="{_LAB_STYLE}">{text(lab)}</div>'
+                   f'<div class="val" style="{_VAL_STYLE}">{text(value)}</div>'
+                   f'<div class="cap {cls}" style="{_CAP_STYLE[cls]}">{text(caption)}</div></div>')
+    return f'<div class="cards" style="{_CARDS_STYLE}">{"".join(out)}</div>'
 
 
 class Block:
@@ -133,12 +185,12 @@ class Block:
     def _repr_html_(self) -> str:
         parts = []
         if self.title:
-            parts.append(f"<h{self.level}>{fmt.esc(self.title)}</h{self.level}>")
+            parts.append(f"<h{self.level}>{text(self.title)}</h{self.level}>")
         if self.body:
             parts.append(f'<div class="body">{self.body}</div>')
         if self.sentence:
-            parts.append(f'<p class="say">{fmt.esc(self.sentence)}</p>')
-        return f'<div class="sn-block">{"".join(parts)}</div>'
+            parts.append(f'<p class="say">{text(self.sentence)}</p>')
+        return f'<div class="sn-block {NO_MATH}">{"".join(parts)}</div>'
 
     def __repr__(self) -> str:
         """Return the block as plain text (title and sentence), for consoles."""

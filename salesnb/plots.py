@@ -321,6 +321,12 @@ def gap_waterfall(table: pd.DataFrame, *, ax=None, currency: str = "$", lang: st
     ax.bar(x[-1], total, color=PALETTE["line"])
     ax.set_xticks(x, [str(c) for c in table["child"]] + [total_label], rotation=30, ha="right")
     ax.axhline(0, color=PALETTE["line"], lw=0.8)
+    # headroom: 8 % of the bars' span above the tallest bar (and below the lowest one)
+    ends = np.concatenate([[0.0, total], start, start + gaps])
+    ends = ends[np.isfinite(ends)]
+    lo, hi = float(ends.min()), float(ends.max())
+    pad = 0.08 * (hi - lo) if hi > lo else 1.0
+    ax.set_ylim(lo - pad if lo < 0 else lo, hi + pad if hi > 0 else hi)
     _money_axis(ax, currency, lang)
     ax.set_ylabel(f"{fmt.label('gap', lang)} ({currency})")
     if title:

@@ -319,3 +319,77 @@ def test_parameters_cell_reader_agrees_with_papermill(name):
     for key, p in theirs.items():
         assert ours[key] == {"type": p["inferred_type_name"], "default": p["default"],
                              "help": p["help"]}, key
+
+
+# ------------------------------------------------ the notebooks as JupyterLab displays them
+#: MathJax (JupyterLab's and nbconvert's) only pairs ``$...$`` inside one run of text: an
+#: element boundary other than <br>, <wbr> or a comment ends the run
+_RUN_BREAK = re.compile(r"<(?!/?(?:br|wbr)\b)[^>]*>|<!--.*?-->", re.S | re.I)
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def _math_pairs(text: str, mime: str) -> list[str]:
+    """The runs of displayed text in which MathJax would find a ``$...$`` pair."""
+    if mime == "text/html":
+        text = re.sub(r"<(style|script|svg)\b.*?</\1>", "", text, flags=re.S | re.I)
+        runs = _RUN_BREAK.split(text)
+    else:  # markdown: code is not typeset; a blank line ends inline math
+        text = re.sub(r"```.*?```|`[^`]*`", "", text, flags=re.S)
+        runs = re.split(r"\n\s*\n", text)
+    return [r.strip()[:120] for r in runs if len(_DOLLAR.findall(r)) >= 2]
+
+
+def _displayed(nb) -> list[tuple[str, str, str]]:
+    """(where, mime, text) of every markdown cell and rich (markdown or HTML) output."""
+    out = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            out.append((f"cell {i}", "text/markdown", cell.source))
+        for o in cell.get("outputs", []):
+            for mime in ("text/markdown", "text/html"):
+                if mime in o.get("data", {}):
+                    data = o["data"][mime]
+                    out.append((f"cell {i}", mime, data if isinstance(data, str)
+                                else "".join(data)))
+    return out
+
+
+def test_the_dollar_pair_detector_sees_what_mathjax_would_typeset():
+    assert _math_pairs("<p>$195K of $203K</p>", "text/html")
+    assert _math_pairs("East: $5 and $6", "text/markdown")
+    assert not _math_pairs("<p><span>$</span>195K of <span>$</span>203K</p>", "text/html")
+    assert not _math_pairs(r"East: \$5 and \$6", "text/markdown")
+    assert not _math_pairs("<td>$5</td><td>$6</td>", "text/html")
+    assert _math_pairs("<p>$5<br>and $6</p>", "text/html")  # <br> does not end a run
+
+
+def _execute(path: Path, cwd: Path, **parameters) -> nbformat.NotebookNode:
+    import papermill as pm
+    out = cwd / f"executed-{path.name}"
+    pm.execute_notebook(str(path), str(out), parameters=parameters, kernel_name="python3",
+                        cwd=str(cwd), progress_bar=False)
+    return nbformat.read(out, as_version=4)
+
+
+def test_notebooks_show_no_dollar_pair_that_jupyterlab_would_typeset_as_math(pack, company):
+    """Report notebooks (executed by the run) and explore.ipynb, their rich outputs read
+    as JupyterLab renders them: no sentence with two amounts becomes math."""
+    from importlib.resources import files
+    executed = sorted((pack["out"] / "_notebooks").glob("*.ipynb"))
+    kinds = {p.stem.split("-")[0] for p in executed}
+    assert {"team", "rep"} <= kinds, kinds  # the run renders two teams, not the company
+    nbs = {p.name: nbformat.read(p, as_version=4) for p in executed}
+    here = files("salesnb") / "notebooks"
+    data = {k: str(company["root"] / "data" / f"{k}.csv") for k in
+            ("sales", "targets", "org", "opportunities", "spend", "satisfaction")}
+    nbs["company_report.ipynb"] = _execute(Path(str(here / "company_report.ipynb")),
+                                           company["root"], month=MONTH, **data)
+    nbs["explore.ipynb"] = _execute(Path(str(here / "explore.ipynb")), company["root"],
+                                    params_file=str(company["params"]))
+    found, dollars = [], 0
+    for name, nb in nbs.items():
+        for where, mime, text in _displayed(nb):
+            dollars += text.count("$")
+            found += [f"{name} {where} {mime}: {run}" for run in _math_pairs(text, mime)]
+    assert dollars > 100  # the check saw the amounts
+    assert not found, "\n".join(found[:10])

@@ -203,3 +203,20 @@ def test_seaborn_charts_return_their_axes_and_grid_and_stay_small():
     assert (9.0, 18.0, 27.0, 36.0) in ys  # the actual through the report month only
     assert tuple(np.arange(1, 13) * 10.0) in ys
     assert len(plots.figure_svg(grid.figure)) < 120_000
+
+
+def test_gap_waterfall_leaves_headroom_above_the_tallest_bar_and_below_the_lowest():
+    import matplotlib.pyplot as plt
+
+    from salesnb import plots
+    # gaps 10, -3, 5: the running bars end at 10, 7, 12; the total bar is 12 tall
+    t = pd.DataFrame({"child": ["East", "West", "North"], "gap": [10.0, -3.0, 5.0]})
+    ax = plots.gap_waterfall(t)
+    lo, hi = ax.get_ylim()
+    assert lo == 0.0 and hi == pytest.approx(12 + 0.08 * 12)
+    plt.close(ax.figure)
+    # a surplus below zero gets room under it as well: ends 4, -6 (total); span 10
+    ax = plots.gap_waterfall(pd.DataFrame({"child": ["A", "B"], "gap": [4.0, -10.0]}))
+    lo, hi = ax.get_ylim()
+    assert lo == pytest.approx(-6 - 0.8) and hi == pytest.approx(4 + 0.8)
+    plt.close(ax.figure)

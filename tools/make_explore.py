@@ -73,9 +73,12 @@ The **progress table** has one row per unit (company, team, rep) and metric for 
 month's `target`, `actual`, `attainment` (actual / target; no value when there is no target)
 and `gap` (target − actual; negative means ahead), the same for quarter and year to date,
 the `annual_target`, how much of it is done (`annual_completion`) against how much of the year
-has gone (`time_progress`); `pace` is their difference in points (negative: behind) and
-`required_run_rate` what each remaining month must bring. `tables["progress"]` is the report
-month's table; here are the company and its teams:
+has gone (`time_progress`) and how much of it the plan puts before now (`planned_progress`:
+the monthly targets so far over the annual target). `pace` is annual completion − planned
+progress, a fraction like the others: −0.0348 is 3.48 points behind the plan (negative:
+behind), and it always has the sign of `ytd_attainment` − 1; `calendar_pace` compares with
+time progress instead. `required_run_rate` is what each remaining month must bring.
+`tables["progress"]` is the report month's table; here are the company and its teams:
 """
 
 CARD = """
@@ -120,8 +123,10 @@ DRILL = """
 
 **Attribution.** `tables["attribution"]` splits the company's gap between its teams and each
 team's gap between its reps, for the month (`span="month"`) and the year to date
-(`span="ytd"`). Gaps add up exactly to the parent's gap (`share` sums to 1); a negative gap is
-a surplus. A rep who moved teams counts for each team with the sales and target months spent
+(`span="ytd"`). Gaps add up exactly to the parent's gap; a negative gap is a surplus.
+`share` is a child's part of the shortfall (its gap / the sum of the positive gaps): the
+shares of the children who fall short add up to 1, and an over-achiever's negative share is
+the part of the shortfall it offsets. A rep who moved teams counts for each team with the sales and target months spent
 there. `sn.drilldown.attribution` computes it for any month and span.
 """
 
@@ -183,11 +188,13 @@ def explore_notebook():
         md(INTRO),
         code("""
 import ipywidgets as widgets
+import pandas as pd
 
 import salesnb as sn
 from salesnb import explore as sx
 
 sn.plots.use_report_style()  # the reports' chart theme (explicit: importing salesnb changes nothing)
+pd.set_option("display.float_format", sx.float_format)  # 202,572.00 and 0.9650, not 2.0e+05
 """),
         code(PARAMS, tags=["parameters"]),
         md(LOAD),
@@ -210,7 +217,7 @@ sx.run_summary(tables)
 prog = tables["progress"]
 prog[(prog["level"] != "rep") & (prog["metric"] == "amount")][
     ["level", "unit", "target", "actual", "attainment", "ytd_attainment", "annual_completion",
-     "time_progress", "pace", "required_run_rate"]]
+     "time_progress", "planned_progress", "pace", "calendar_pace", "required_run_rate"]]
 """),
         md(CARD),
         code('sx.progress_card(prog, level="team", unit=TEAM, currency=CUR)'),

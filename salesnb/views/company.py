@@ -6,8 +6,8 @@ calls is a method of one of the classes it is made of.
 
 from __future__ import annotations
 
-from .. import fmt
 from ..html import Block
+from ..html import text as html_text
 from .alerts import CompanyAlertsView
 from .base import ReportBase
 from .compare import CompareView
@@ -45,10 +45,10 @@ class CompanyReport(ProgressView, CompareView, DrilldownView, HierarchyView, Com
             The title.
         """
         m = month_name(self.month, self.lang)
-        body = (f"<h1>{fmt.esc(self.company)} · {fmt.esc(self.L('company_report'))} · "
-                f"{fmt.esc(m)}</h1><p class=\"sub\">{fmt.esc(self.L('last_sale'))}: "
-                f"{fmt.esc(self.meta['last_sale_date'])} · {fmt.esc(self.L('as_of'))} "
-                f"{fmt.esc(self.meta['as_of'])}</p>")
+        body = (f"<h1>{html_text(self.company)} · {html_text(self.L('company_report'))} · "
+                f"{html_text(m)}</h1><p class=\"sub\">{html_text(self.L('last_sale'))}: "
+                f"{html_text(self.meta['last_sale_date'])} · {html_text(self.L('as_of'))} "
+                f"{html_text(self.meta['as_of'])}</p>")
         pages = self.meta.get("pages") or {}
         body += nav_html({"pages": {k: v for k, v in pages.items() if k != "company"}},
                          self.lang)  # the overview does not link to itself

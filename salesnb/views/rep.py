@@ -16,6 +16,7 @@ from .. import calendar as cal
 from .. import fmt
 from .. import kpi as k
 from ..html import Block
+from ..html import text as html_text
 from ..peers import rep_customers
 from .alerts import AlertsView
 from .base import ReportBase
@@ -119,10 +120,10 @@ class RepScorecard(ProgressView, ForecastView, AlertsView, ReportBase):
         """
         m = month_name(self.month, self.lang)
         card = "Scorecard" if self.lang != "zh" else "个人业绩卡"
-        body = (f"<h1>{fmt.esc(self.rep)} · {fmt.esc(card)} · {fmt.esc(m)}</h1>"
-                f'<p class="sub">{fmt.esc(self.L("team"))}: {fmt.esc(self.team)} · '
-                f'{fmt.esc(self.L("last_sale"))}: {fmt.esc(self.meta["last_sale_date"])}'
-                f' · {fmt.esc(self.L("as_of"))} {fmt.esc(self.meta["as_of"])}</p>'
+        body = (f"<h1>{html_text(self.rep)} · {html_text(card)} · {html_text(m)}</h1>"
+                f'<p class="sub">{html_text(self.L("team"))}: {html_text(self.team)} · '
+                f'{html_text(self.L("last_sale"))}: {html_text(self.meta["last_sale_date"])}'
+                f' · {html_text(self.L("as_of"))} {html_text(self.meta["as_of"])}</p>'
                 + nav_html(self.meta, self.lang, team=self.team, company=self.company))
         return Block(body)
 

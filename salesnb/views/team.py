@@ -13,6 +13,7 @@ import pandas as pd
 from .. import compare as c
 from .. import fmt
 from ..html import Block
+from ..html import text as html_text
 from .alerts import AlertsView
 from .base import ReportBase
 from .compare import CompareView
@@ -38,9 +39,9 @@ class WeeklyView:
             The title.
         """
         wk = "Weekly report" if self.lang != "zh" else "销售周报"
-        body = (f"<h1>{fmt.esc(self.team)} · {fmt.esc(wk)} · {fmt.esc(self.meta['as_of'])}</h1>"
-                f'<p class="sub">{fmt.esc(self.L("last_sale"))}: '
-                f'{fmt.esc(self.meta["last_sale_date"])}</p>')
+        body = (f"<h1>{html_text(self.team)} · {html_text(wk)} · {html_text(self.meta['as_of'])}</h1>"
+                f'<p class="sub">{html_text(self.L("last_sale"))}: '
+                f'{html_text(self.meta["last_sale_date"])}</p>')
         return Block(body)
 
     def week_over_week(self) -> Block:
@@ -127,9 +128,9 @@ class TeamReport(ProgressView, CompareView, DrilldownView, KpiView, ForecastView
             The title.
         """
         m = month_name(self.month, self.lang)
-        body = (f"<h1>{fmt.esc(self.team)} · {fmt.esc(self.L('team_report'))} · {fmt.esc(m)}</h1>"
-                f'<p class="sub">{fmt.esc(self.L("last_sale"))}: {fmt.esc(self.meta["last_sale_date"])}'
-                f' · {fmt.esc(self.L("as_of"))} {fmt.esc(self.meta["as_of"])}</p>'
+        body = (f"<h1>{html_text(self.team)} · {html_text(self.L('team_report'))} · {html_text(m)}</h1>"
+                f'<p class="sub">{html_text(self.L("last_sale"))}: {html_text(self.meta["last_sale_date"])}'
+                f' · {html_text(self.L("as_of"))} {html_text(self.meta["as_of"])}</p>'
                 + nav_html(self.meta, self.lang, company=self.company))
         return Block(body)
 
