@@ -279,10 +279,12 @@ def attainment_heatmap(table: pd.DataFrame, *, ax=None, lang: str = "en", title:
     data = pd.DataFrame(table.to_numpy(dtype=float), index=[str(u) for u in table.index],
                         columns=[str(c)[-2:] for c in table.columns])
     labels = data.map(lambda v: "" if np.isnan(v) else f"{v * 100:.0f}")
-    sns.heatmap(data, ax=ax, cmap="cividis", vmin=0.6, vmax=1.4, annot=labels, fmt="",
-                annot_kws={"fontsize": 7}, linewidths=0.5, linecolor="white",
-                cbar_kws={"fraction": 0.03,
-                          "format": FuncFormatter(lambda v, _: f"{v * 100:.0f} %")})
+    with warnings.catch_warnings():  # seaborn draws the figure to test the labels' overlap
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
+        sns.heatmap(data, ax=ax, cmap="cividis", vmin=0.6, vmax=1.4, annot=labels, fmt="",
+                    annot_kws={"fontsize": 7}, linewidths=0.5, linecolor="white",
+                    cbar_kws={"fraction": 0.03,
+                              "format": FuncFormatter(lambda v, _: f"{v * 100:.0f} %")})
     ax.grid(False)
     ax.tick_params(axis="y", rotation=0)
     ax.set_xlabel(fmt.label("month", lang))
@@ -403,27 +405,30 @@ def cumulative_small_multiples(table: pd.DataFrame, *, currency: str = "$", lang
                       "series": L(key), "value": table[key].astype(float)})
         for key in ("cum_target", "cum_actual")], ignore_index=True).dropna(subset=["value"])
     units = list(dict.fromkeys(table["unit"].astype(str)))
-    grid = sns.relplot(data=long, x="x", y="value", hue="series", style="series", col="unit",
-                       col_order=units, col_wrap=min(col_wrap, max(len(units), 1)), kind="line",
-                       palette={L("cum_target"): PALETTE["cum_target"],
-                                L("cum_actual"): PALETTE["actual"]},
-                       dashes={L("cum_target"): (4, 2), L("cum_actual"): ""},
-                       height=2.2, aspect=1.45, facet_kws={"sharey": True, "sharex": True})
-    ticks = list(range(0, len(months), 3)) if len(months) > 6 else list(range(len(months)))
-    tick_labels = [months[i][-2:] if lang != "zh" else f"{int(months[i][-2:])}月" for i in ticks]
-    for ax in grid.axes.flat:
-        for line in ax.lines:  # the actual months as dots, as in the monthly chart
-            if matplotlib.colors.same_color(line.get_color(), PALETTE["actual"]):
-                line.set(marker="o", markersize=3, markeredgewidth=0)
-        ax.set_xticks(ticks, tick_labels)
-        ax.tick_params(labelbottom=True)  # a panel above an empty slot keeps its months
-        _money_axis(ax, currency, lang)
-        ax.set_ylim(bottom=min(0.0, float(np.nanmin([long["value"].min(), 0.0]))))
-    grid.set_titles("{col_name}")
-    grid.set_axis_labels(L("month") + (f" ({months[0][:4]}–)" if months else ""),
-                         f"{L('amount')} ({currency})")
-    sns.move_legend(grid, "lower center", bbox_to_anchor=(0.5, -0.04), ncol=2, title=None,
-                    frameon=False)
-    if title:
-        grid.figure.suptitle(title, x=0.02, ha="left", fontweight="bold")
-    return grid
+    with warnings.catch_warnings():  # seaborn lays the grid out by drawing it: as figure_svg
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
+        grid = sns.relplot(data=long, x="x", y="value", hue="series", style="series",
+                           col="unit", col_order=units,
+                           col_wrap=min(col_wrap, max(len(units), 1)), kind="line",
+                           palette={L("cum_target"): PALETTE["cum_target"],
+                                    L("cum_actual"): PALETTE["actual"]},
+                           dashes={L("cum_target"): (4, 2), L("cum_actual"): ""},
+                           height=2.2, aspect=1.45, facet_kws={"sharey": True, "sharex": True})
+        ticks = list(range(0, len(months), 3)) if len(months) > 6 else list(range(len(months)))
+        tick_labels = [months[i][-2:] if lang != "zh" else f"{int(months[i][-2:])}月" for i in ticks]
+        for ax in grid.axes.flat:
+            for line in ax.lines:  # the actual months as dots, as in the monthly chart
+                if matplotlib.colors.same_color(line.get_color(), PALETTE["actual"]):
+                    line.set(marker="o", markersize=3, markeredgewidth=0)
+            ax.set_xticks(ticks, tick_labels)
+            ax.tick_params(labelbottom=True)  # a panel above an empty slot keeps its months
+            _money_axis(ax, currency, lang)
+            ax.set_ylim(bottom=min(0.0, float(np.nanmin([long["value"].min(), 0.0]))))
+        grid.set_titles("{col_name}")
+        grid.set_axis_labels(L("month") + (f" ({months[0][:4]}–)" if months else ""),
+                             f"{L('amount')} ({currency})")
+        sns.move_legend(grid, "lower center", bbox_to_anchor=(0.5, -0.04), ncol=2, title=None,
+                        frameon=False)
+        if title:
+            grid.figure.suptitle(title, x=0.02, ha="left", fontweight="bold")
+        return grid

@@ -332,3 +332,39 @@ def test_the_browser_check_catches_console_errors_and_missing_files(browser, tmp
     assert any("console.error: boom" in p for p in v["problems"]), v["problems"]
     assert any("failed load" in p for p in v["problems"]), v["problems"]
     assert v["broken_images"] == 1 and v["scripts"] == 1
+
+
+def _english_vocabulary() -> set[str]:
+    """The report's own English words: every word of views/words.py's English sentences
+    and terms (placeholders left out), three letters or more."""
+    from salesnb.views import words
+    texts = list(words.SENTENCES["en"].values()) + list(words.TERMS["en"].values())
+    found = set()
+    for text in texts:
+        found |= {w.lower() for w in re.findall(r"[A-Za-z]{3,}", re.sub(r"\{[^}]*\}", " ", text))}
+    return found
+
+
+def _shown_text(html: str) -> str:
+    """The text a reader sees: no style, script or SVG metadata; the SVG's text kept."""
+    import html as _html
+    html = re.sub(r"<(style|script|metadata)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return _html.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_zh_report_pages_use_no_english_word_of_the_reports_vocabulary(pack):
+    if pack["lang"] != "zh":
+        pytest.skip("Chinese-only check")
+    vocab = _english_vocabulary()
+    assert {"pace", "target", "volume", "coaching", "negotiation"} <= vocab
+    pages = [p for p in pack["pages"] if p.name.startswith(("team-", "rep-", "company"))]
+    assert len(pages) >= 4
+    found = {}
+    for page in pages:
+        text = _shown_text(page.read_text(encoding="utf-8"))
+        for word in re.findall(r"[A-Za-z][A-Za-z'-]*", text):
+            if word.lower() in vocab:
+                i = text.find(word)
+                found.setdefault(page.name, []).append(
+                    f"{word!r} in …{text[max(0, i - 30):i + 30].strip()}…")
+    assert not found, {k: v[:5] for k, v in found.items()}

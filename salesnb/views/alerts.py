@@ -7,12 +7,14 @@ messages are worded here from the same tested values (:func:`alert_rows`).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from .. import alerts as a
 from ..html import Block
-from .words import say
+from .words import say, term, terms
 
 __all__ = ["AlertsView", "CompanyAlertsView", "alert_rows"]
 
@@ -67,13 +69,28 @@ def alert_rows(alerts: pd.DataFrame, lang: str = "en", company: str = "Company")
             "no_sales": f"{who}已连续{v:.0f}天没有成交。",
             "projected_miss": f"{who}预计年末只能完成年度目标的{v * 100:.1f} %。",
             "target_mismatch": f"{who}的下级目标之和与其目标不一致（相差{abs(v):,.0f}）。",
-            "data_quality": f"数据质量问题：{r.message}",
+            "data_quality": _quality_zh(str(r.message), v),
         }.get(r.rule, str(r.message))
         msgs.append(text)
     out["message"] = msgs
     out["severity"] = out["severity"].map(lambda s: _SEVERITY_ZH.get(s, s))
     out["rule"] = out["rule"].map(lambda s: _RULES_ZH.get(s, s))
     return out.reset_index(drop=True)
+
+
+def _quality_zh(message: str, count: float) -> str:
+    """Word a data-quality alert in Chinese from its English message's table and check."""
+    m = re.match(r"Data quality \((\w+) table, ([a-z ]+)\)", message)
+    if not m:
+        return "数据质量问题。"
+    table, check = m.group(1), m.group(2).replace(" ", "_")
+    n = f"，共{count:,.0f}行" if not pd.isna(count) else ""
+    return f"数据质量问题：{term(table, 'zh')}表中{term(check, 'zh')}{n}。"
+
+
+def _rows_zh(rows: str) -> str:
+    """Word the loader's row list ("5, 9, 12 (and 127 more)") in Chinese."""
+    return re.sub(r"\s*\(and ([\d,]+) more\)", r"等（另有\1行）", rows)
 
 
 class AlertsView:
@@ -108,6 +125,7 @@ class AlertsView:
             return Block()
         summ = a.tier_summary(ti)
         cnt = dict(zip(summ["tier"], summ["count"], strict=False))
+        summ = summ.assign(tier=terms(summ["tier"], self.lang))
         return Block(self.table(summ, {"count": "int"}),
                      say("tiers", self.lang, star=cnt.get("star", 0),
                          achieved=cnt.get("achieved", 0), coaching=cnt.get("coaching", 0)),
@@ -133,8 +151,20 @@ class AlertsView:
             return Block("", say("quality_ok", self.lang))
         cols = ["severity", "table", "check", "count"] + (["detail"] if detail else [])
         shown = q[cols].reset_index(drop=True)
-        items = "; ".join(f"{r['check'].replace('_', ' ')} ({int(r['count'])})"
-                          for _, r in shown.head(4).iterrows())
+        if self.lang == "zh":  # the loader's details are English: say the check and its rows
+            if detail:
+                rows = q["rows"].reset_index(drop=True) if "rows" in q.columns else None
+                shown["detail"] = [term(c, "zh") + (f"：第{_rows_zh(r)}行" if rows is not None
+                                                    and isinstance(r, str) and r else "")
+                                   for c, r in zip(shown["check"], rows if rows is not None
+                                                   else [""] * len(shown), strict=True)]
+            items = "；".join(f"{term(r['check'], 'zh')}（{int(r['count'])}）"
+                             for _, r in shown.head(4).iterrows())
+            shown = shown.assign(**{c: terms(shown[c], "zh")
+                                    for c in ("severity", "table", "check")})
+        else:
+            items = "; ".join(f"{r['check'].replace('_', ' ')} ({int(r['count'])})"
+                              for _, r in shown.head(4).iterrows())
         return Block(self.table(shown, {"count": "int"}),
                      say("quality", self.lang, n=len(shown), items=items))
 

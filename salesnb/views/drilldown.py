@@ -15,7 +15,7 @@ import pandas as pd
 from .. import drilldown as d
 from .. import fmt, plots
 from ..html import Block
-from .words import names, say
+from .words import names, say, term, terms
 
 __all__ = ["DrilldownView"]
 
@@ -116,12 +116,14 @@ class DrilldownView:
                                       fiscal_year_start=self.fys, team=self.team)
         pvm = d.price_volume_mix(cur, base)
         biggest = pvm.iloc[pvm["value"].abs().argmax()]
+        effect = term(biggest["effect"], self.lang)
         sent = (f"Of the year-to-date change of {self.money(pvm['value'].sum())}, the largest "
-                f"effect is {biggest['effect']} ({self.money(biggest['value'])})."
+                f"effect is {effect} ({self.money(biggest['value'])})."
                 if self.lang != "zh" else
-                f"当年累积变化{self.money(pvm['value'].sum())}中，影响最大的是{biggest['effect']}"
+                f"当年累积变化{self.money(pvm['value'].sum())}中，影响最大的是{effect}"
                 f"（{self.money(biggest['value'])}）。")
-        return Block(self.table(pvm, {"value": "money"}), sent,
+        shown = pvm.assign(effect=terms(pvm["effect"], self.lang))
+        return Block(self.table(shown, {"value": "money"}), sent,
                      title="Price, volume and mix" if self.lang != "zh" else "价格、数量与结构")
 
     def top_customers(self) -> Block:

@@ -16,6 +16,7 @@ from .. import fmt, plots
 from .. import kpi as k
 from ..checks import left_out
 from ..html import Block
+from .words import terms
 
 __all__ = ["KpiView"]
 
@@ -54,6 +55,7 @@ class KpiView:
             gap = (r["annual_target"] - r["ytd_actual"]) if r is not None else np.nan
             cov = k.pipeline_coverage(o, as_of=self.meta["as_of"], period_end=fy[-1].end_time,
                                       remaining_gap=gap)
+            fn = fn.assign(stage=terms(fn["stage"], self.lang))
             ax = plots.funnel_chart(fn, lang=self.lang)
             parts.append(plots.figure_svg(ax.figure))
             parts.append(self.table(fn, {"count": "int", "value": "money", "conversion": "pct"}))
@@ -100,11 +102,14 @@ class KpiView:
             tr = tr[tr["unit"] == self.team]
             if len(tr):
                 r = tr.iloc[0]
-                notes.append((f"Customer satisfaction {r['score']:.2f} / 5 this month "
-                              f"({'+' if r['change'] >= 0 else ''}{r['change']:.2f} on last month).")
-                             if not zh and not pd.isna(r["change"]) else
-                             (f"客户满意度{r['score']:.2f} / 5。" if zh else
-                              f"Customer satisfaction {r['score']:.2f} / 5 this month."))
+                change = (None if pd.isna(r["change"]) else
+                          f"{'+' if r['change'] >= 0 else ''}{r['change']:.2f}")
+                if zh:
+                    notes.append(f"本月客户满意度{r['score']:.2f} / 5"
+                                 + (f"（较上月{change}）。" if change else "。"))
+                else:
+                    notes.append(f"Customer satisfaction {r['score']:.2f} / 5 this month"
+                                 + (f" ({change} on last month)." if change else "."))
         else:
             notes.append(self._left_out("satisfaction") or (
                 "No satisfaction data." if not zh else "没有满意度数据。"))

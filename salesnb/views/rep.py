@@ -23,11 +23,10 @@ from .base import ReportBase
 from .forecast import ForecastView
 from .links import nav_html
 from .progress import ProgressView
-from .words import month_name
+from .words import month_name, term
 
 __all__ = ["RepScorecard", "standing_sentence", "ordinal"]
 
-_TIERS_ZH = {"star": "明星", "achieved": "达标", "watch": "关注", "coaching": "辅导"}
 
 
 def ordinal(n: int) -> str:
@@ -164,7 +163,7 @@ class RepScorecard(ProgressView, ForecastView, AlertsView, ReportBase):
         done = not pd.isna(r["annual_target"]) and r["ytd_actual"] >= r["annual_target"]
         pts = (fmt.DASH if pd.isna(r["pace"]) else
                f"{abs(r['pace']) * 100:.1f}" + ("个百分点" if zh else " points"))
-        tier_txt = (_TIERS_ZH.get(tier, tier) if zh else tier) if tier else None
+        tier_txt = term(tier, self.lang) if tier else None
         first = ""
         if tier_txt:
             first = (f"当年累积达成率{fmt.pct(r['ytd_attainment'])}，等级：{tier_txt}。" if zh else

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import calendar as cal
 from .. import fmt
 
-__all__ = ["SENTENCES", "say", "month_name", "updown", "names"]
+__all__ = ["SENTENCES", "TERMS", "say", "term", "terms", "month_name", "updown", "names"]
 
 # Sentences in both languages; {placeholders} are filled with formatted numbers.
 SENTENCES = {
@@ -100,6 +100,104 @@ SENTENCES = {
         "team_progress_no_target": "没有目标：各图只显示各团队的累计实际。",
     },
 }
+
+
+# Words a report shows as values (table cells, chart labels): tier names, price/volume/mix
+# effects, funnel stages, data-quality checks, tables and severities. A value found in no
+# table is shown as it is (a stage name from the user's data, say).
+TERMS = {
+    "en": {
+        # incentive tiers
+        "star": "star", "achieved": "achieved", "watch": "watch", "coaching": "coaching",
+        "no target": "no target",
+        # price / volume / mix effects
+        "price": "price", "volume": "volume", "mix": "mix", "new": "new", "lost": "lost",
+        # funnel stages (salesnb.kpi.DEFAULT_STAGES and the final row)
+        "Lead": "Lead", "Qualified": "Qualified", "Proposal": "Proposal",
+        "Negotiation": "Negotiation", "Won": "Won",
+        # data-quality checks
+        "negative_amount": "negative amounts (returns, kept and counted)",
+        "duplicate_rows": "exact duplicate rows", "duplicate_rows_unchecked":
+        "duplicate rows not checked", "blank_rows": "blank rows",
+        "after_report_month": "sales after the report month (left out)",
+        "excluded_after_as_of": "sales after the as-of date (left out)",
+        "rep_not_in_org": "reps in the sales but not in the org table",
+        "target_unit_unknown": "targets for units found nowhere",
+        "manager_cycle": "circular reporting lines", "manager_unknown": "managers who do not sell",
+        "reporting_cycle": "circular reporting lines", "read_in_pandas": "read in memory",
+        "missing_columns": "missing columns",
+        # tables and severities
+        "sales": "sales", "targets": "targets", "org": "org", "opportunities": "opportunities",
+        "spend": "spend", "satisfaction": "satisfaction",
+        "error": "error", "warning": "warning", "info": "info",
+    },
+    "zh": {
+        "star": "明星", "achieved": "达标", "watch": "关注", "coaching": "需辅导",
+        "no target": "无目标",
+        "price": "价格", "volume": "数量", "mix": "结构", "new": "新产品", "lost": "流失产品",
+        "Lead": "线索", "Qualified": "已确认", "Proposal": "方案", "Negotiation": "谈判",
+        "Won": "赢单",
+        "negative_amount": "负金额（退货，保留并计入）", "duplicate_rows": "完全重复的行",
+        "duplicate_rows_unchecked": "未检查重复行", "blank_rows": "空行",
+        "after_report_month": "报告月之后的销售（未计入）",
+        "excluded_after_as_of": "截止日之后的销售（未计入）",
+        "rep_not_in_org": "销售数据中有、组织表中没有的销售代表",
+        "target_unit_unknown": "目标中的单位在销售和组织表中都不存在",
+        "manager_cycle": "汇报关系成环", "manager_unknown": "不直接销售的经理",
+        "reporting_cycle": "汇报关系成环", "read_in_pandas": "读入内存",
+        "missing_columns": "缺少列",
+        "sales": "销售", "targets": "目标", "org": "组织", "opportunities": "商机",
+        "spend": "费用", "satisfaction": "满意度",
+        "error": "错误", "warning": "警告", "info": "提示",
+    },
+}
+
+
+def term(value, lang: str = "en") -> str:
+    """Return a value's word in ``lang`` (a tier, effect, stage, check, table or severity).
+
+    Parameters
+    ----------
+    value : object
+        The value as the tables hold it, e.g. ``"coaching"`` or ``"negative_amount"``.
+    lang : str
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        Its word; the value itself when :data:`TERMS` does not know it.
+
+    Examples
+    --------
+    >>> term("volume", "zh"), term("Negotiation", "zh"), term("Acme stage", "zh")
+    ('数量', '谈判', 'Acme stage')
+    """
+    table = TERMS.get(lang, TERMS["en"])
+    return table.get(str(value), str(value))
+
+
+def terms(values: pd.Series, lang: str = "en") -> pd.Series:
+    """Return :func:`term` of every value of a column (the index is kept).
+
+    Parameters
+    ----------
+    values : Series
+        A column of tier names, effects, stages, checks, tables or severities.
+    lang : str
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    Series
+        The words.
+
+    Examples
+    --------
+    >>> terms(pd.Series(["star", "watch"]), "zh").tolist()
+    ['明星', '关注']
+    """
+    return values.map(lambda v: term(v, lang))
 
 
 def say(key: str, lang: str = "en", **values: str) -> str:
