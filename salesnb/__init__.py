@@ -23,6 +23,7 @@ _MODULES = (  # every module of the package, loaded on first use as ``sn.<name>`
     "schema", "sections", "sources", "targets", "to_date", "views",
     # split out of progress, drilldown, kpi, alerts and compare (which re-export their names)
     "change", "funnel", "monthly", "pace", "ranking", "span_sales", "tiers", "unit_months",
+    "pack_tables",
 )
 _FUNCTIONS = {
     "build_cube": ("cube", "build_cube"),

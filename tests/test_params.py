@@ -151,6 +151,7 @@ def test_a_notebook_without_data_shows_the_sample_company(tmp_path, monkeypatch,
     folder = tmp_path / f"sample-{importlib.import_module('salesnb').__version__}"
     assert p["sales"] == str(folder / "sales.csv") and Path(p["sales"]).is_file()
     assert p["month"] == "2026-10" and p["base_dir"] == str(folder.resolve())
+    assert p["company"] == "Sample Co."  # the notebook's title names it, as params/sample.yaml
     # a notebook that names its data keeps it
     namespace.update(sales="mine.csv", month="2025-01")
     assert sn_report.notebook_params(namespace)["sales"] == "mine.csv"

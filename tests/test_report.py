@@ -394,3 +394,12 @@ def test_notebooks_show_no_dollar_pair_that_jupyterlab_would_typeset_as_math(pac
             found += [f"{name} {where} {mime}: {run}" for run in _math_pairs(text, mime)]
     assert dollars > 100  # the check saw the amounts
     assert not found, "\n".join(found[:10])
+
+
+def test_page_titles_name_the_unit_the_report_and_the_month(pack):
+    team = pack["teams"][0]
+    html = (pack["out"] / f"team-{slugify(team)}.html").read_text(encoding="utf-8")
+    assert f"<title>{fmt.esc(team)} · Team report · October 2026</title>" in html
+    rep = next(p for p in sorted(pack["out"].glob("rep-*.html")))
+    assert re.search(r"<title>[^<]+ · Scorecard · October 2026</title>",
+                     rep.read_text(encoding="utf-8"))

@@ -59,6 +59,8 @@ def notebook_params(namespace: dict) -> dict:
               f"{sample['base_dir']} (set `sales` and the other files in the parameters cell "
               "to report on your data).")
         p.update({k: v for k, v in sample.items() if k in ("month", "base_dir", *DATA_KEYS)})
+        if p.get("company", "Company") in ("", "Company"):  # the title names the sample
+            p["company"] = sample["company"]
     return p
 
 

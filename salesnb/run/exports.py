@@ -94,7 +94,7 @@ def read_export_csv(path, **kw):
     return df
 
 
-def write_inert_xlsx(frames: dict, path) -> Path:
+def write_inert_xlsx(frames: dict, path, *, currency: str = "$") -> Path:
     """Write ``frames`` (sheet name -> DataFrame) as an xlsx whose text cells are strings.
 
     openpyxl turns a text value starting with ``=`` into a formula; here every such cell is
@@ -106,6 +106,9 @@ def write_inert_xlsx(frames: dict, path) -> Path:
         Sheet name -> DataFrame.
     path : str or Path
         The xlsx file (written atomically).
+    currency : str
+        The currency of the amount columns' number format (see
+        :func:`salesnb.pack_tables.excel_formats`).
 
     Returns
     -------
@@ -114,6 +117,8 @@ def write_inert_xlsx(frames: dict, path) -> Path:
     import io as _io
 
     import pandas as pd
+
+    from ..pack_tables import excel_formats
     buf = _io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, df in frames.items():
@@ -127,11 +132,16 @@ def write_inert_xlsx(frames: dict, path) -> Path:
                 for cell in row:
                     if isinstance(cell.value, str) and cell.data_type != "s":
                         cell.data_type = "s"  # a formula ("f") written as the text it holds
+            for col, fmts in excel_formats(df, currency).items():  # percent, money, counts
+                k = df.columns.get_loc(col) + 1
+                for i, f in enumerate(fmts, start=2):
+                    sheet.cell(row=i, column=k).number_format = f
     return atomic_write_bytes(path, buf.getvalue())
 
 
-def export_tables(tables: dict, out: Path) -> dict:
-    """Write <out>/tables/{progress,ranking,attribution,alerts}.csv and <out>/tables.xlsx.
+def export_tables(tables: dict, out: Path, *, currency: str = "$") -> dict:
+    """Write <out>/tables/<name>.csv for every table of :func:`salesnb.pack_tables.pack_tables`
+    and <out>/tables.xlsx (one sheet each, with number formats in ``currency``).
 
     Parameters
     ----------
@@ -145,17 +155,12 @@ def export_tables(tables: dict, out: Path) -> dict:
     dict
         Table name -> path of its CSV file.
     """
-    from ..compare import ranking_table
-    frames = {
-        "progress": tables["progress"],
-        "ranking": ranking_table(tables),
-        "attribution": tables["attribution"],
-        "alerts": tables["alerts"],
-    }
+    from ..pack_tables import pack_tables
+    frames = pack_tables(tables)
     paths = {}
     for name, df in frames.items():
         path = out / "tables" / f"{name}.csv"
         atomic_write_bytes(path, inert_frame(df).to_csv(index=False, na_rep="").encode("utf-8"))
         paths[name] = str(path)
-    write_inert_xlsx(frames, out / "tables.xlsx")
+    write_inert_xlsx(frames, out / "tables.xlsx", currency=currency)
     return paths

@@ -110,7 +110,7 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
     tables = prepare_run(run_params, dataset)
     lang = run_params.lang
     cache = out / "_cache"
-    export_tables(tables, out)
+    export_tables(tables, out, currency=run_params.currency)
     t_prep = time.perf_counter()
     all_teams = teams_of(tables)
     if teams:

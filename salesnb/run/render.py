@@ -170,7 +170,10 @@ def run_job(pool: KernelPool, job: Job, out: Path, lang: str, notebooks: dict,
     try:
         nb = parameterize_notebook(nb, job.parameters, kernel_name="python3", language="python")
         pool.execute(nb)
-        title = job.name
+        from ..views.words import page_title
+        title = page_title(job.kind, job.name, month=str(job.parameters.get("month", "")),
+                           company=str(job.parameters.get("company", "")), lang=lang,
+                           as_of=str(job.parameters.get("as_of", "")))
         html_text = export_html(nb, title=title, lang=lang)
         atomic_write_text(out / job.out_file, html_text)
         job.status = "ok"

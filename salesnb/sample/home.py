@@ -32,6 +32,10 @@ def sample_home() -> Path:
     return Path(cache) / "salesnb"
 
 
+#: the sample company's name (as params/sample.yaml says it)
+SAMPLE_COMPANY = "Sample Co."
+
+
 def sample_params(*, month: str = "") -> dict:
     """Return resolved params for the sample company, writing it first if needed.
 
@@ -52,5 +56,6 @@ def sample_params(*, month: str = "") -> dict:
         write_tables(make_company(seed=0), folder, fmt="csv")  # atomic: each file whole
     raw = {name: str(folder / f"{name}.csv") for name in DATA_KEYS}
     raw["month"] = month or SAMPLE_END[:7]
+    raw["company"] = SAMPLE_COMPANY
     check_params(raw, path="sample")
     return resolve_params(raw, base_dir=folder)

@@ -13,7 +13,8 @@ import pandas as pd
 from .. import calendar as cal
 from .. import fmt
 
-__all__ = ["SENTENCES", "TERMS", "say", "term", "terms", "month_name", "updown", "names"]
+__all__ = ["SENTENCES", "TERMS", "say", "term", "terms", "month_name", "updown", "names",
+           "page_title"]
 
 # Sentences in both languages; {placeholders} are filled with formatted numbers.
 SENTENCES = {
@@ -130,6 +131,9 @@ TERMS = {
         "sales": "sales", "targets": "targets", "org": "org", "opportunities": "opportunities",
         "spend": "spend", "satisfaction": "satisfaction",
         "error": "error", "warning": "warning", "info": "info",
+        # kinds of report (page titles)
+        "team": "Team report", "company": "Company overview", "rep": "Scorecard",
+        "week": "Weekly report",
     },
     "zh": {
         "star": "明星", "achieved": "达标", "watch": "关注", "coaching": "需辅导",
@@ -149,6 +153,7 @@ TERMS = {
         "sales": "销售", "targets": "目标", "org": "组织", "opportunities": "商机",
         "spend": "费用", "satisfaction": "满意度",
         "error": "错误", "warning": "警告", "info": "提示",
+        "team": "团队业绩报告", "company": "公司业绩总览", "rep": "个人业绩卡", "week": "销售周报",
     },
 }
 
@@ -224,6 +229,45 @@ def say(key: str, lang: str = "en", **values: str) -> str:
     """
     table = SENTENCES.get(lang, SENTENCES["en"])
     return table.get(key, SENTENCES["en"][key]).format(**values)
+
+
+def page_title(kind: str, unit: str, *, month: str, company: str, lang: str = "en",
+               as_of: str = "") -> str:
+    """Return a report page's title: the unit, the kind of report, the month and the company.
+
+    Parameters
+    ----------
+    kind : str
+        ``"team"``, ``"company"``, ``"rep"`` or ``"week"``.
+    unit : str
+        The team or rep the page is about (ignored for the company overview).
+    month : str
+        The report month, ``YYYY-MM``.
+    company : str
+        The company's name (``""`` or ``"Company"``: none given).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    as_of : str
+        The as-of day of a weekly report (``YYYY-MM-DD``), shown instead of the month.
+
+    Returns
+    -------
+    str
+        The title, parts joined by `` · ``.
+
+    Examples
+    --------
+    >>> page_title("team", "East", month="2026-10", company="Sample Co.")
+    'East · Team report · October 2026 · Sample Co.'
+    >>> page_title("company", "", month="2026-10", company="", lang="zh")
+    '公司 · 公司业绩总览 · 2026年10月'
+    """
+    named = company not in ("", "Company")
+    who = (company if named else ("公司" if lang == "zh" else "Company")) if kind == "company" \
+        else unit
+    when = as_of if kind == "week" and as_of else month_name(month, lang)
+    parts = [who, term(kind, lang), when] + ([company] if named and kind != "company" else [])
+    return " · ".join(p for p in parts if p)
 
 
 def month_name(month: str, lang: str) -> str:
