@@ -34,6 +34,7 @@ __all__ = [
     "month_as_of",
     "span_months",
     "Span",
+    "check_month_in_data",
 ]
 
 #: a span of a report: the month, the quarter to date or the year to date
@@ -353,3 +354,49 @@ def span_months(month, span: str, fiscal_year_start: int = 1) -> pd.PeriodIndex:
     else:
         raise ParamsError(f"span must be 'month', 'qtd' or 'ytd', got {span!r}.")
     return months[months <= m]
+
+
+def check_month_in_data(month, first_sale, last_sale) -> pd.Period:
+    """Check that a report month falls inside the span of the sales data.
+
+    Parameters
+    ----------
+    month : str, date or Period
+        The report month.
+    first_sale, last_sale : date or None
+        The first and last sale dates of the data (None: there are no sales).
+
+    Returns
+    -------
+    Period
+        The month.
+
+    Raises
+    ------
+    ParamsError
+        A sentence saying what is wrong and what to do: the month ends before the first sale,
+        starts after the last one, or the data has no sales.
+
+    Examples
+    --------
+    >>> check_month_in_data("2025-03", "2024-01-02", "2025-03-10")
+    Period('2025-03', 'M')
+    >>> check_month_in_data("2023-12", "2024-01-02", "2025-03-10")
+    Traceback (most recent call last):
+    ...
+    salesnb.exceptions.ParamsError: month 2023-12 ends before the first sale in the data (2024-01-02): the sales run from 2024-01-02 to 2025-03-10. Choose a month from 2024-01 to 2025-03.
+    """
+    m = to_month(month)
+    if first_sale is None or last_sale is None or pd.isna(first_sale) or pd.isna(last_sale):
+        raise ParamsError(f"month {m} has no data: the sales table has no rows. Check the "
+                          "sales file (and the as-of date) in the parameters.")
+    first, last = pd.Timestamp(first_sale).normalize(), pd.Timestamp(last_sale).normalize()
+    span = (f"the sales run from {first.date()} to {last.date()}. Choose a month from "
+            f"{first.to_period('M')} to {last.to_period('M')}.")
+    if m.end_time < first:
+        raise ParamsError(f"month {m} ends before the first sale in the data ({first.date()}): "
+                          + span)
+    if m.start_time > last:
+        raise ParamsError(f"month {m} starts after the last sale in the data ({last.date()}): "
+                          + span)
+    return m

@@ -220,3 +220,22 @@ def test_gap_waterfall_leaves_headroom_above_the_tallest_bar_and_below_the_lowes
     lo, hi = ax.get_ylim()
     assert lo == pytest.approx(-6 - 0.8) and hi == pytest.approx(4 + 0.8)
     plt.close(ax.figure)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("month,team,words", [
+    ("2024-12", "", "ends before the first sale in the data (2025-01-0"),
+    ("2026-06", "", "starts after the last sale in the data (2026-04-30)"),
+    ("2026-02", "Eastt", "team 'Eastt' is not in the data for 2026-02; known teams: "),
+])
+def test_a_month_outside_the_data_or_an_unknown_team_is_said_before_anything_renders(
+        tmp_path, month, team, words):
+    from salesnb.exceptions import ParamsError
+    from salesnb.io import write_tables
+    from salesnb.sample import make_company
+    co = make_company(seed=2, rows=1_500, teams=2, reps=8, years=1, end="2026-04-30")
+    write_tables(co, tmp_path)
+    kw = {k: str(tmp_path / f"{k}.csv") for k in ("sales", "targets", "org")}
+    with pytest.raises(ParamsError, match=re.escape(words)):
+        sn.report.open_team_report(month=month, team=team, opportunities="", spend="",
+                                   satisfaction="", **kw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..cache import read_cache, team_slice
+from ..exceptions import ParamsError
 from ..params import DATA_KEYS, NOTEBOOK_KEYS, PARAM_DEFAULTS
 from ..sample import sample_params
 from .prepare import load_prepared
@@ -27,7 +28,12 @@ def open_team_report(**params):
         tables = read_cache(p["cache"], team=team)
     else:
         full = load_prepared(p)
-        team = p["team"] or teams_of(full)[0]
+        known = teams_of(full)
+        if p["team"] and p["team"] not in known or not known:
+            raise ParamsError(f"team {p['team']!r} is not in the data for {full['meta']['month']}; "
+                              f"known teams: {', '.join(known) or '(none)'}. Set `team` to one "
+                              "of them (or leave it empty for the first).")
+        team = p["team"] or known[0]
         tables = team_slice(full, team)
     rep = TeamReport(tables, team, lang=p["lang"], currency=p["currency"],
                      company=p.get("company") or "Company")

@@ -221,6 +221,12 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
         digest = dataset.digest
     dg = digest if digest is not None else _cube.digest(dataset.sales)
     sales = dg["daily"]  # date x team x rep: every date-based comparison reads this
+    # a month before the first sale keeps no sales (later ones are set aside): say so
+    dates = sales["date"] if len(sales) else pd.to_datetime(
+        getattr(dataset, "excluded", pd.DataFrame()).get("date", pd.Series(dtype=object)),
+        errors="coerce").dropna()
+    cal.check_month_in_data(m, dates.min() if len(dates) else None,
+                            dates.max() if len(dates) else None)
     cube = dg["cube"]
     metrics = ["amount"]
     if cube["quantity"].abs().sum() > 0:
