@@ -33,7 +33,8 @@ from salesnb.exceptions import ParamsError
 from salesnb.numbers import safe_div
 from salesnb.span_sales import product_periods, top_customers
 
-__all__ = ["attribute_gap", "attribution", "yoy_contributions", "price_volume_mix",
+__all__ = ["attribute_gap", "attribution", "attribution_total", "reps_behind",
+           "yoy_contributions", "price_volume_mix",
            "product_periods", "top_customers"]
 
 GAP_COLUMNS = ["child", "target", "actual", "gap", "share", "attainment", "below_parent"]
@@ -260,3 +261,71 @@ def attribution(
     return pd.concat(blocks, ignore_index=True)[cols]
 
 
+
+
+def attribution_total(block: pd.DataFrame) -> dict:
+    """Total one parent's attribution rows: the parent line under its children.
+
+    Parameters
+    ----------
+    block : DataFrame
+        The rows of one parent and span of :func:`attribution` (``target``, ``actual``,
+        ``gap``), "Not allocated" included, so they add up to the parent.
+
+    Returns
+    -------
+    dict
+        ``target``, ``actual``, ``gap`` (sums) and ``attainment`` (actual / target; NaN
+        for a zero target).
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"target": [100.0, 50.0], "actual": [120.0, 40.0],
+    ...                   "gap": [-20.0, 10.0]})
+    >>> attribution_total(b)
+    {'target': 150.0, 'actual': 160.0, 'gap': -10.0, 'attainment': 1.0666666666666667}
+    """
+    require_columns(block, ["target", "actual", "gap"], "block")
+    target, actual = float(block["target"].sum()), float(block["actual"].sum())
+    return {"target": target, "actual": actual, "gap": float(block["gap"].sum()),
+            "attainment": actual / target if target else np.nan}
+
+
+def reps_behind(attribution_table: pd.DataFrame, *, span: Span = "ytd", n: int = 10) -> pd.DataFrame:
+    """List the reps furthest behind their target, with their share of the company's gap.
+
+    Parameters
+    ----------
+    attribution_table : DataFrame
+        :func:`attribution`'s output.
+    span : {"month", "qtd", "ytd"}
+        The span to read.
+    n : int
+        How many reps at most.
+
+    Returns
+    -------
+    DataFrame with columns ``child`` (the rep), ``parent`` (the team), ``target``,
+    ``actual``, ``gap``, ``attainment`` and ``share_of_company`` (the rep's gap / the
+    company's gap; NaN when the company is not short), reps with a positive gap only,
+    largest gap first. The shares of reps in different teams need not add up to 1: teams
+    ahead of target offset part of the company's gap.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"span": "ytd", "parent_level": ["company", "company", "team", "team"],
+    ...     "child_level": ["team", "team", "rep", "rep"], "parent": ["Company", "Company",
+    ...     "East", "East"], "child": ["East", "West", "Ann", "Bob"],
+    ...     "target": [100.0, 100.0, 60.0, 40.0], "actual": [80.0, 100.0, 40.0, 40.0],
+    ...     "gap": [20.0, 0.0, 20.0, 0.0], "attainment": [0.8, 1.0, 0.667, 1.0]})
+    >>> reps_behind(a)[["child", "gap", "share_of_company"]]
+      child   gap  share_of_company
+    0   Ann  20.0               1.0
+    """
+    a = attribution_table[attribution_table["span"] == span]
+    company_gap = float(a.loc[a["parent_level"] == "company", "gap"].sum())
+    reps = a[(a["child_level"] == "rep") & (a["gap"] > 0)]
+    worst = reps.sort_values("gap", ascending=False).head(n)
+    cols = ["child", "parent", "target", "actual", "gap", "attainment"]
+    return worst[cols].assign(share_of_company=worst["gap"] / company_gap if company_gap > 0
+                              else np.nan).reset_index(drop=True)

@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from salesnb.calendar import to_month
+from salesnb.calendar import fiscal_year, fiscal_year_months, to_month
 from salesnb.checks import require_columns
 from salesnb.cube import COMPANY
 from salesnb.exceptions import DataError, ParamsError
@@ -36,7 +36,7 @@ from salesnb.funnel import (
 )
 from salesnb.numbers import safe_div
 
-__all__ = ["DEFAULT_STAGES", "funnel", "win_rate", "pipeline_coverage", "cac", "cltv",
+__all__ = ["DEFAULT_STAGES", "funnel", "win_rate", "pipeline_coverage", "cac", "cac_to_date", "cltv",
            "satisfaction_summary", "satisfaction_trend", "data_available"]
 
 
@@ -88,6 +88,56 @@ def cac(spend: pd.DataFrame, new_customers: pd.DataFrame, *,
     return pd.DataFrame({"unit": units, "spend": s.to_numpy(dtype=float),
                          "new_customers": n.to_numpy(),
                          "cac": safe_div(s, n.astype(float)).to_numpy(dtype=float)})
+
+
+def cac_to_date(cube: pd.DataFrame, spend: pd.DataFrame, *, month, fiscal_year_start: int = 1,
+                team: str | None = None) -> pd.DataFrame:
+    """Return the CAC of the fiscal year to date: its spend / its new customers.
+
+    The window is the fiscal year's first month through ``month`` (DOMAIN.md: CAC = sales
+    and marketing spend / new customers in the period), for one team or the company.
+
+    Parameters
+    ----------
+    cube : DataFrame
+        :func:`salesnb.cube.build_cube` output (``month``, ``team``, ``new_customers``).
+    spend : DataFrame
+        Canonical spend rows (``month``, ``team``, ``spend``).
+    month : str or Period
+        The report month.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    team : str, optional
+        The team; None for the whole company.
+
+    Returns
+    -------
+    DataFrame with one row: ``unit`` (the team or "Company"), ``spend``, ``new_customers``,
+    ``cac`` (see :func:`cac`).
+
+    Examples
+    --------
+    >>> cube = pd.DataFrame({"month": pd.PeriodIndex(["2024-12", "2025-01", "2025-02"], freq="M"),
+    ...                      "team": "East", "new_customers": [9, 3, 1]})
+    >>> sp = pd.DataFrame({"month": ["2024-12", "2025-01", "2025-02"], "team": "East",
+    ...                    "spend": [900.0, 600.0, 400.0]})
+    >>> cac_to_date(cube, sp, month="2025-02", team="East")
+       unit   spend  new_customers    cac
+    0  East  1000.0              4  250.0
+    """
+    _require(cube, ["month", "team", "new_customers"], "cube")
+    _require(spend, ["month", "team", "spend"], "spend")
+    m = to_month(month)
+    fy = fiscal_year_months(fiscal_year(m, fiscal_year_start), fiscal_year_start)
+    done = {str(x) for x in fy if x <= m}
+    c = cube[cube["month"].astype(str).isin(done)]
+    sp = spend[spend["month"].astype(str).isin(done)]
+    if team is not None:
+        c, sp = c[c["team"] == team], sp[sp["team"] == team]
+    unit = COMPANY if team is None else team
+    new = pd.DataFrame({"team": [unit], "new_customers": [int(c["new_customers"].sum())]})
+    out = cac(sp.assign(team=unit), new)
+    return out[out["unit"] == unit].reset_index(drop=True)
 
 
 def cltv(sales: pd.DataFrame, *, as_of, gross_margin: float = 0.3, years: int = 1,

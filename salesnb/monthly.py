@@ -17,7 +17,8 @@ from salesnb.numbers import safe_div
 from salesnb.targets import largest_remainder, split_decimals
 from salesnb.unit_months import unit_series
 
-__all__ = ["monthly_progress", "required_run_rate_by_month", "attainment_matrix"]
+__all__ = ["monthly_progress", "required_run_rate_by_month", "attainment_matrix",
+           "months_summary"]
 
 
 def monthly_progress(
@@ -173,3 +174,50 @@ def attainment_matrix(
     out.columns = pd.Index([str(c) for c in out.columns], name="month")
     out.index.name = "unit"
     return out
+
+
+def months_summary(monthly_table: pd.DataFrame, *, month, as_of=None) -> dict:
+    """Sum up a unit's months so far: how many met their target, the cumulative, the best.
+
+    Parameters
+    ----------
+    monthly_table : DataFrame
+        :func:`monthly_progress`'s output.
+    month : str or Period
+        The report month.
+    as_of : date, optional
+        The as-of day; inside the month (a mid-month report), the report month is not
+        closed yet and is not counted among the months that met their target.
+
+    Returns
+    -------
+    dict
+        ``months`` (closed months with an actual), ``met`` (of them, with a positive
+        target and actual >= target), ``cum_attainment`` (the cumulative attainment of the
+        last month with an actual), ``best_month`` ("YYYY-MM", the month of highest
+        attainment; None without any) and ``best_attainment``.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"month": pd.PeriodIndex(["2025-01", "2025-02"], freq="M"),
+    ...                   "level": "team", "unit": "East", "team": "East",
+    ...                   "metric": "amount", "actual": [90.0, 120.0]})
+    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=12, freq="M"),
+    ...                   "level": "team", "unit": "East", "metric": "amount", "target": 100.0})
+    >>> mp = monthly_progress(a, t, level="team", unit="East", month="2025-02")
+    >>> months_summary(mp, month="2025-02")
+    {'months': 2, 'met': 1, 'cum_attainment': 1.05, 'best_month': '2025-02', 'best_attainment': 1.2}
+    >>> months_summary(mp, month="2025-02", as_of="2025-02-14")["months"]
+    1
+    """
+    m = to_month(month)
+    partial = as_of is not None and pd.Timestamp(as_of).normalize() < m.end_time.normalize()
+    done = monthly_table[monthly_table["actual"].notna()]
+    closed = done[done["month"] < m] if partial else done
+    met = int(((closed["actual"] >= closed["target"]) & (closed["target"] > 0)).sum())
+    cum = float(done["cum_attainment"].iloc[-1]) if len(done) else np.nan
+    has = done["attainment"].notna().any()
+    best = done.loc[done["attainment"].idxmax()] if has else None
+    return {"months": len(closed), "met": met, "cum_attainment": cum,
+            "best_month": str(best["month"]) if best is not None else None,
+            "best_attainment": float(best["attainment"]) if best is not None else np.nan}

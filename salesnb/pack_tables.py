@@ -17,7 +17,7 @@ from salesnb.change import price_volume_mix
 from salesnb.compare import customer_growth, growth_table, ranking_table
 from salesnb.cube import COMPANY
 from salesnb.funnel import funnel, pipeline_coverage, win_rate
-from salesnb.kpi import cac
+from salesnb.kpi import cac_to_date
 from salesnb.monthly import monthly_progress
 from salesnb.span_sales import product_periods, top_customers
 
@@ -71,7 +71,6 @@ def _kpis(tables: dict, fys: int, month: str) -> tuple[pd.DataFrame, pd.DataFram
     fn = _per_unit(tables, lambda team: funnel(o[o["team"] == team] if team else o,
                                                start=start, end=end)) if has_o else None
     p = tables["progress"]
-    done = [str(x) for x in fy if x <= m]
     rows = []
     for team in [None, *_teams(tables)]:
         level, unit = ("company", COMPANY) if team is None else ("team", team)
@@ -86,14 +85,10 @@ def _kpis(tables: dict, fys: int, month: str) -> tuple[pd.DataFrame, pd.DataFram
                                     remaining_gap=gap)
             row["open_pipeline"], row["pipeline_coverage"] = cov["open_value"], cov["coverage"]
         if sp is not None and len(sp):
-            c = cube[cube["month"].astype(str).isin(done)]
-            c = c[c["team"] == team] if team else c
-            spent = sp[sp["month"].astype(str).isin(done)]
-            spent = spent[spent["team"] == team] if team else spent.assign(team=COMPANY)
-            newc = int(c["new_customers"].sum())
-            k = cac(spent, pd.DataFrame({"team": [team or COMPANY], "new_customers": [newc]}))
+            k = cac_to_date(cube, sp, month=month, fiscal_year_start=fys, team=team)
             if len(k):
-                row.update(spend=float(k["spend"].iloc[0]), new_customers=newc,
+                row.update(spend=float(k["spend"].iloc[0]),
+                           new_customers=int(k["new_customers"].iloc[0]),
                            cac=float(k["cac"].iloc[0]))
         rows.append(row)
     return fn, pd.DataFrame(rows)

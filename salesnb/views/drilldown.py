@@ -55,11 +55,10 @@ class DrilldownView:
             neg = a.sort_values("gap").head(2)
             sentence = say("attribution_ok", self.lang, unit=self.team, span=span_word,
                            surplus=self.money(-gap), top_names=names(neg["child"], self.lang))
-        total = pd.DataFrame([{"rep": self.team, "target": a["target"].sum(),
-                               "actual": a["actual"].sum(), "gap": gap,
-                               "share": np.nan,
-                               "attainment": a["actual"].sum() / a["target"].sum()
-                               if a["target"].sum() else np.nan}])
+        tot = d.attribution_total(a)
+        total = pd.DataFrame([{"rep": self.team, "target": tot["target"],
+                               "actual": tot["actual"], "gap": tot["gap"], "share": np.nan,
+                               "attainment": tot["attainment"]}])
         body = self.table(pd.concat([shown, total], ignore_index=True),
                           {"target": "money", "actual": "money", "gap": "money", "share": "pct",
                            "attainment": "att"}, highlight_last=True)
@@ -197,16 +196,10 @@ class DrilldownView:
         Block
             The table with each rep's share of the company's gap, and one sentence.
         """
-        a = self.t["attribution"]
-        reps = a[(a["span"] == "ytd") & (a["child_level"] == "rep")]
-        company_gap = float(a[(a["span"] == "ytd") & (a["parent_level"] == "company")]["gap"].sum())
-        worst = reps[reps["gap"] > 0].sort_values("gap", ascending=False).head(n)
+        worst = d.reps_behind(self.t["attribution"], span="ytd", n=n)
         if not len(worst):
             return Block()
-        shown = worst[["child", "parent", "target", "actual", "gap", "attainment"]].rename(
-            columns={"child": "rep", "parent": "team"})
-        shown = shown.assign(share_of_company=worst["gap"] / company_gap if company_gap > 0
-                             else np.nan)
+        shown = worst.rename(columns={"child": "rep", "parent": "team"})
         sent = (f"These {len(worst)} reps are furthest behind their year-to-date targets; "
                 f"together their shortfall is {self.money(worst['gap'].sum())}." if self.lang != "zh"
                 else f"这{len(worst)}名销售代表累积缺口最大，合计{self.money(worst['gap'].sum())}。")

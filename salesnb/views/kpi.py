@@ -70,13 +70,10 @@ class KpiView:
                 "shown." if not zh else "没有商机数据：不显示漏斗、成单率和管道覆盖率。"))
         sp = self.t.get("spend")
         if sp is not None and len(sp):
-            cube = self.t["cube"]
-            fy_str = [str(m) for m in fy if m <= cal.to_month(self.month)]
-            newc = int(cube[cube["month"].astype(str).isin(fy_str)]["new_customers"].sum())
-            spent = sp[sp["month"].astype(str).isin(fy_str)]
-            c = k.cac(spent, pd.DataFrame({"team": [self.team], "new_customers": [newc]}))
-            c = c[c["unit"] == self.team]
+            c = k.cac_to_date(self.t["cube"], sp, month=self.month, fiscal_year_start=self.fys,
+                              team=self.team)
             if len(c):
+                newc = int(c["new_customers"].iloc[0])
                 notes.append((f"CAC this year: {self.money(c['cac'].iloc[0])} "
                               f"({self.money(c['spend'].iloc[0])} spend / {newc} new customers).")
                              if not zh else

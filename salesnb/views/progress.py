@@ -17,6 +17,7 @@ from .. import cumulative as _cum
 from .. import fmt, plots
 from .. import progress as _progress
 from ..html import Block, cards_html
+from ..monthly import months_summary
 from .words import month_name, names, say
 
 __all__ = ["ProgressView"]
@@ -200,21 +201,18 @@ class ProgressView:
         """
         mp = _progress.monthly_progress(self.t["actuals"], self.t["targets"], level=level,
                                         unit=unit, month=self.month, fiscal_year_start=self.fys)
-        done = mp[mp["actual"].notna()]
-        closed = done[done["month"] < cal.to_month(self.month)] if self.partial_month else done
-        hit = int(((closed["actual"] >= closed["target"]) & (closed["target"] > 0)).sum())
-        cum = done.iloc[-1] if len(done) else None
-        sentence = say("monthly", self.lang, n_hit=hit, n=len(closed),
-                       cum_att=fmt.pct(cum["cum_attainment"] if cum is not None else np.nan))
+        ms = months_summary(mp, month=self.month, as_of=self.meta["as_of"])
+        sentence = say("monthly", self.lang, n_hit=ms["met"], n=ms["months"],
+                       cum_att=fmt.pct(ms["cum_attainment"]))
         if chart:
             ax = plots.monthly_progress(mp, currency=self.currency, lang=self.lang)
-            best = done.loc[done["attainment"].idxmax()] if done["attainment"].notna().any() else None
-            if best is None:
+            if ms["best_month"] is None:
                 return Block(plots.figure_svg(ax.figure), "")
-            chart_sentence = (f"The best month was {best['month']} at {fmt.pct(best['attainment'])} "
+            best = fmt.pct(ms["best_attainment"])
+            chart_sentence = (f"The best month was {ms['best_month']} at {best} "
                               f"of target; the line shows the cumulative actual against the "
                               f"cumulative target." if self.lang != "zh" else
-                              f"表现最好的是{best['month']}，达成率{fmt.pct(best['attainment'])}；"
+                              f"表现最好的是{ms['best_month']}，达成率{best}；"
                               f"折线为累计实际与累计目标。")
             return Block(plots.figure_svg(ax.figure), chart_sentence)
         shown = mp.assign(month=mp["month"].astype(str))
