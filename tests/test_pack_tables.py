@@ -109,3 +109,21 @@ def test_the_workbook_has_number_formats(run, tmp_path):
 def test_excel_formats_leave_text_and_flags_alone():
     t = pd.DataFrame({"unit": ["East"], "below_average": [True], "share": [0.5]})
     assert excel_formats(t) == {"share": ["0.0%"]}
+
+
+def test_the_company_overview_shows_customers_the_funnel_kpis_and_the_run_rate(run):
+    from salesnb import fmt
+    from salesnb.views import CompanyReport
+    t = run["tables"]
+    co = CompanyReport(t, company="Tiny Co.")
+    fy = [f"2026-{m:02d}" for m in range(1, 11)]
+    spend = t["spend"][t["spend"]["month"].astype(str).isin(fy)]["spend"].sum()
+    new = int(t["cube"][t["cube"]["month"].astype(str).isin(fy)]["new_customers"].sum())
+    kpis = co.kpis()
+    assert f"CAC this year: {fmt.money(spend / new, '$')} ({fmt.money(spend, '$')} spend / " \
+           f"{new} new customers)" in kpis.sentence
+    assert "<svg" in kpis.body                                     # the funnel chart
+    cm = t["customer_months"]
+    active = cm[cm["month"].astype(str) == "2026-10"]["customer_id"].nunique()
+    assert co.customers().sentence.startswith(f"{active} active customers this month")
+    assert "(2 months left)" in co.run_rate().sentence

@@ -574,3 +574,36 @@ def test_sample_headlines_say_pace_against_the_plan_and_why_the_calendar_differs
     assert "ahead of pace" in joe
     # month end: the time left is November and December
     assert "(2 months left)" in east.run_rate_for("team", "East").sentence
+
+
+@pytest.mark.slow
+def test_sample_headline_shows_the_quarter_to_date_beside_the_month_and_the_year(sample_tables):
+    from salesnb import fmt
+    from salesnb.cache import team_slice
+    from salesnb.views.team import TeamReport
+    east = TeamReport(team_slice(sample_tables, "East"), "East")
+    p = sample_tables["progress"].set_index(["level", "unit", "metric"])
+    r = p.loc[("team", "East", "amount")]
+    body = east.headline().body.replace("<span>$</span>", "$")
+    # Q4 starts in October: the quarter to date is October, the report month
+    assert r["qtd_actual"] == pytest.approx(r["actual"])
+    assert f">QTD actual</div><div class=\"val\" style=\"font-size:22px;font-weight:650;margin:2px 0\">" \
+           f"{fmt.money(r['qtd_actual'], '$')}</div>" in body
+    assert f"QTD target {fmt.money(r['qtd_target'], '$')} · {fmt.pct(r['qtd_attainment'])}" in body
+
+
+@pytest.mark.slow
+def test_sample_team_page_shows_each_reps_percentile_and_the_peer_average(sample_tables):
+    from salesnb import fmt
+    from salesnb.cache import team_slice
+    from salesnb.compare import ranking_table
+    from salesnb.views.team import TeamReport
+    east = TeamReport(team_slice(sample_tables, "East"), "East")
+    rk = ranking_table(sample_tables)
+    reps = rk[(rk["level"] == "rep") & (rk["team"] == "East")]
+    block = east.reps_table()
+    assert f"the peer average) is {fmt.pct(reps['peer_average'].iloc[0])}" in block.sentence
+    # the team's best rep has every other rep below: percentile 100 %
+    best = reps.sort_values("attainment", ascending=False).iloc[0]
+    assert best["percentile"] == 1.0
+    assert "Percentile among peers" in block.body and ">100.0 %</td>" in block.body

@@ -95,13 +95,17 @@ def company_notebook():
         code('r.section("progress")'),
         code("r.headline()"),
         code("r.monthly_chart()"), code("r.team_progress_chart()"),
+        code("r.run_rate()"),
         code('r.section("comparison")'),
         code("r.team_ranking()"),
         code("r.heatmap()"),
+        code("r.customers()"),
         code('r.section("drilldown")'),
         code('r.waterfall("ytd")'),
         code("r.gap_reps()"),
         code("r.reporting_lines()"),
+        code('r.section("kpis")'),
+        code("r.kpis()"),
     ]
     return notebook(cells + closing_cells())
 

@@ -14,6 +14,7 @@ from .compare import CompareView
 from .drilldown import DrilldownView
 from .forecast import CompanyForecastView
 from .hierarchy import HierarchyView
+from .kpi import KpiView
 from .links import links_html, nav_html
 from .progress import ProgressView
 from .words import month_name
@@ -21,7 +22,8 @@ from .words import month_name
 __all__ = ["CompanyReport"]
 
 
-class CompanyReport(ProgressView, CompareView, DrilldownView, HierarchyView, CompanyForecastView,
+class CompanyReport(ProgressView, CompareView, DrilldownView, KpiView, HierarchyView,
+                    CompanyForecastView,
                     CompanyAlertsView, ReportBase):
     """The blocks of the company overview, from the full run.
 

@@ -59,7 +59,7 @@ class CompareView:
         return Block(body, sentence, title="Growth" if self.lang != "zh" else "增长")
 
     def customers(self) -> Block:
-        """Return the team's active and new customers this month, with their growth.
+        """Return the unit's (team's or company's) active and new customers this month, with their growth.
 
         Returns
         -------
@@ -74,8 +74,8 @@ class CompareView:
         if self.partial_month:
             return Block("", "Customer counts are compared for whole months; see the month-end "
                          "report." if self.lang != "zh" else "客户数按整月比较，请见月末报告。")
-        g = _compare.customer_growth(cm, month=self.month, level="team")
-        g = g[g["unit"] == self.team]
+        g = _compare.customer_growth(cm, month=self.month, level=self.level)
+        g = g[g["unit"] == self.unit]
         if not len(g):
             return Block()
         r = g.iloc[0]

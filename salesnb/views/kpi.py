@@ -35,7 +35,7 @@ class KpiView:
                 f"{what[1]}含有无法使用的值，本次未使用（见数据质量部分）。")
 
     def kpis(self) -> Block:
-        """Return the team's funnel chart and table and its KPIs this fiscal year.
+        """Return the unit's (team's or company's) funnel chart and table and its KPIs this fiscal year.
 
         Returns
         -------
@@ -47,11 +47,13 @@ class KpiView:
         zh = self.lang == "zh"
         fy = cal.fiscal_year_months(cal.fiscal_year(self.month, self.fys), self.fys)
         start, end = fy[0].start_time, cal.to_month(self.month).end_time
+        team = None if self.level == "company" else self.unit
         if o is not None and len(o):
+            o = o if team is None else o[o["team"] == team]
             fn = k.funnel(o, start=start, end=end,
                           stages=self.meta.get("stages") or k.DEFAULT_STAGES)
             wr = k.win_rate(o, start=start, end=end)
-            r = self.prow("team", self.team)
+            r = self.prow(self.level, self.unit)
             gap = (r["annual_target"] - r["ytd_actual"]) if r is not None else np.nan
             cov = k.pipeline_coverage(o, as_of=self.meta["as_of"], period_end=fy[-1].end_time,
                                       remaining_gap=gap)
@@ -71,7 +73,7 @@ class KpiView:
         sp = self.t.get("spend")
         if sp is not None and len(sp):
             c = k.cac_to_date(self.t["cube"], sp, month=self.month, fiscal_year_start=self.fys,
-                              team=self.team)
+                              team=team)
             if len(c):
                 newc = int(c["new_customers"].iloc[0])
                 notes.append((f"CAC this year: {self.money(c['cac'].iloc[0])} "
@@ -95,8 +97,8 @@ class KpiView:
                           f"（年流失率{fmt.pct(cl['churn_rate'])}）。")
         sat = self.t.get("satisfaction")
         if sat is not None and len(sat):
-            tr = k.satisfaction_trend(sat, month=self.month, level="team")
-            tr = tr[tr["unit"] == self.team]
+            tr = k.satisfaction_trend(sat, month=self.month, level=self.level)
+            tr = tr[tr["unit"] == self.unit]
             if len(tr):
                 r = tr.iloc[0]
                 change = (None if pd.isna(r["change"]) else

@@ -24,6 +24,8 @@ __all__ = ["ProgressView"]
 
 _PLANNED = ("Planned", "计划进度")
 _QUANTITY = ("Quantity", "销量")
+_PERCENTILE = ("Percentile among peers", "同组百分位")
+_QTD = (("QTD actual", "QTD target", "MTD target"), ("当季累积", "当季目标", "截至今日目标"))
 
 
 def _count(x) -> str:
@@ -82,7 +84,9 @@ class ProgressView:
         pace = r["pace"]
         cards = [
             (f"{self.L('actual')} · {mname}", self.money(r["actual"]),
-             f"{self.L('target')} {self.money(r['target'])}"),
+             f"{self.L('target')} {self.money(r['target'])}" + (
+                 f" · {_QTD[self.lang == 'zh'][2]} {self.money(r['mtd_target'])}"
+                 if self.partial_month else "")),
             (self.L("attainment"), fmt.pct(r["attainment"]),
              f"{self.L('gap')} {self.money(r['gap'])}"),
             (self.L("mom"), fmt.pct(r["mom"]),
@@ -91,6 +95,9 @@ class ProgressView:
             (self.L("yoy"), fmt.pct(r["yoy"]),
              delta(r["yoy"])[:1] + f" {self.L('last_year')} {self.money(r['last_year_actual'])}"
              if not pd.isna(r["yoy"]) else fmt.DASH),
+            (_QTD[self.lang == "zh"][0], self.money(r["qtd_actual"]),
+             f"{_QTD[self.lang == 'zh'][1]} {self.money(r['qtd_target'])} · "
+             f"{fmt.pct(r['qtd_attainment'])}"),
             (self.L("ytd_actual"), self.money(r["ytd_actual"]),
              f"{self.L('ytd_target')} {self.money(r['ytd_target'])} · {fmt.pct(r['ytd_attainment'])}"),
             (self.L("annual_completion"), fmt.pct(r["annual_completion"]),
@@ -280,17 +287,23 @@ class ProgressView:
         if reps.empty:
             return Block("", say("reps_none", self.lang), title=self.L("rep"))
         team_row = self.prow("team", self.team)
-        ranked = _compare.rank_units(reps, by="attainment", tiebreak="actual")
-        shown = ranked[["rank", "unit", "target", "actual", "attainment", "ytd_target",
-                        "ytd_actual", "ytd_attainment", "pace"]].rename(columns={"unit": "rep"})
         team_att = team_row["attainment"] if team_row is not None else np.nan
+        ranked = _compare.peer_stats(_compare.rank_units(reps, by="attainment", tiebreak="actual"),
+                                     value="attainment", group=None, parent=team_att)
+        shown = ranked[["rank", "unit", "target", "actual", "attainment", "percentile",
+                        "ytd_target", "ytd_actual", "ytd_attainment", "pace"]].rename(
+            columns={"unit": "rep"})
         below = int((reps["attainment"] < team_att).sum()) if not pd.isna(team_att) else 0
         top = ranked.iloc[0]
-        sentence = say("reps", self.lang, top=top["unit"], top_att=fmt.pct(top["attainment"]),
-                       n_below=below, n=len(reps), team_att=fmt.pct(team_att))
+        sentence = " ".join([
+            say("reps", self.lang, top=top["unit"], top_att=fmt.pct(top["attainment"]),
+                n_below=below, n=len(reps), team_att=fmt.pct(team_att)),
+            say("peers", self.lang, avg=fmt.pct(ranked["peer_average"].iloc[0]))])
         body = self.table(shown, {"rank": "int", "target": "money", "actual": "money",
-                                  "attainment": "att", "ytd_target": "money",
-                                  "ytd_actual": "money", "ytd_attainment": "att", "pace": "pts"})
+                                  "attainment": "att", "percentile": "pct",
+                                  "ytd_target": "money", "ytd_actual": "money",
+                                  "ytd_attainment": "att", "pace": "pts"},
+                          labels={"percentile": _PERCENTILE[self.lang == "zh"]})
         return Block(body, sentence, title=self.L("rep"))
 
     def reps_chart(self) -> Block:

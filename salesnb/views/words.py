@@ -41,6 +41,8 @@ SENTENCES = {
         "reps": "{top} leads the team at {top_att}; {n_below} of {n} reps are below the "
                 "team's attainment of {team_att}.",
         "reps_none": "No rep-level targets or sales this month.",
+        "peers": "The reps' average (the peer average) is {avg}; a rep's percentile is the "
+                 "share of the team's other reps below them.",
         "growth": "Sales are {mom} on last month and {yoy} on the same month last year; "
                   "the year to date is {ytd_yoy} like for like.",
         "customers": "{active} active customers this month ({yoy} year on year), "
@@ -82,6 +84,7 @@ SENTENCES = {
         "run_rate_done": "年度目标已经完成。",
         "reps": "{top}以{top_att}领先团队；{n}名销售代表中有{n_below}名低于团队达成率{team_att}。",
         "reps_none": "本月没有销售代表层级的目标或销售。",
+        "peers": "销售代表平均达成率（同组平均）为{avg}；百分位为团队中低于该代表的其他代表所占比例。",
         "growth": "销售额环比{mom}，同比{yoy}；当年累积同比（同口径）{ytd_yoy}。",
         "customers": "本月活跃客户{active}个（同比{yoy}），其中新客户{new}个。",
         "ranking": "本月{unit}的达成率在{n}个团队中排第{rank}。",
