@@ -31,9 +31,9 @@ from salesnb.checks import as_months, require_columns
 from salesnb.cube import COMPANY
 from salesnb.exceptions import ParamsError
 from salesnb.numbers import safe_div
-from salesnb.span_sales import product_periods, top_customers
+from salesnb.span_sales import product_periods, rep_breakdown, top_customers
 
-__all__ = ["attribute_gap", "attribution", "attribution_total", "reps_behind",
+__all__ = ["attribute_gap", "attribution", "attribution_total", "reps_behind", "rep_breakdown",
            "yoy_contributions", "price_volume_mix",
            "product_periods", "top_customers"]
 

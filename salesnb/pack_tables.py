@@ -19,7 +19,7 @@ from salesnb.cube import COMPANY
 from salesnb.funnel import funnel, pipeline_coverage, win_rate
 from salesnb.kpi import cac_to_date
 from salesnb.monthly import monthly_progress
-from salesnb.span_sales import product_periods, top_customers
+from salesnb.span_sales import product_periods, rep_breakdown, top_customers
 
 __all__ = ["pack_tables", "excel_formats"]
 
@@ -111,8 +111,9 @@ def pack_tables(tables: dict) -> dict[str, pd.DataFrame]:
         ``growth`` (company, teams and reps: MoM, YoY, YTD YoY), ``customers`` (active and
         new customers per team, month-end reports), ``funnel`` and ``kpis`` (company and
         teams, with opportunity and spend data), ``price_volume_mix`` and
-        ``top_customers`` (company and teams, year to date). A table whose data the run
-        does not have is left out.
+        ``top_customers`` (company and teams, year to date), ``rep_breakdown`` (each rep's
+        largest category and customer, year to date). A table whose data the run does not
+        have is left out.
     """
     meta = tables["meta"]
     month, fys = meta["month"], int(meta.get("fiscal_year_start", 1))
@@ -144,6 +145,12 @@ def pack_tables(tables: dict) -> dict[str, pd.DataFrame]:
     if cs is not None and len(cs):
         out["top_customers"] = _per_unit(tables, lambda team: top_customers(
             cs, month=month, span="ytd", team=team, n=10, fiscal_year_start=fys))
+    parts = [rep_breakdown(tables["cube"], cs, month=month, team=team, span="ytd",
+                           fiscal_year_start=fys).assign(team=team) for team in _teams(tables)]
+    parts = [p for p in parts if len(p)]
+    if parts:
+        rb = pd.concat(parts, ignore_index=True)
+        out["rep_breakdown"] = rb[["team"] + [c for c in rb.columns if c != "team"]]
     return out
 
 

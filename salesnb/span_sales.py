@@ -2,6 +2,7 @@
 
 * :func:`product_periods` prepares :func:`salesnb.change.price_volume_mix`'s two inputs.
 * :func:`top_customers` lists the biggest customers of a span with last year's sales.
+* :func:`rep_breakdown` drills from each rep of a team to its product categories and customers.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from salesnb.checks import require_columns
 from salesnb.exceptions import ParamsError
 from salesnb.numbers import safe_div
 
-__all__ = ["product_periods", "top_customers"]
+__all__ = ["product_periods", "top_customers", "rep_breakdown"]
 
 
 def _span_sales(sales: pd.DataFrame, months: pd.PeriodIndex, team: str | None) -> pd.DataFrame:
@@ -101,3 +102,85 @@ def top_customers(sales: pd.DataFrame, *, month, span: Span = "ytd", team: str |
     out["share"] = safe_div(out["actual"], float(cur["amount"].sum()))
     out = out.sort_values(["actual", "customer_id"], ascending=[False, True], kind="stable")
     return out.head(n).reset_index(drop=True)
+
+
+def rep_breakdown(cube: pd.DataFrame, customer_sales: pd.DataFrame | None, *, month, team: str,
+                  span: Span = "ytd", fiscal_year_start: int = 1) -> pd.DataFrame:
+    """Drill from each rep of a team to what and whom the rep sells in a span.
+
+    Parameters
+    ----------
+    cube : DataFrame
+        :func:`salesnb.cube.build_cube` output (``month``, ``team``, ``rep``, ``category``,
+        ``amount``).
+    customer_sales : DataFrame or None
+        Sales with ``date``, ``team``, ``rep``, ``customer_id``, ``amount`` (the run's
+        ``customer_sales``); None leaves the customer columns empty.
+    month : str or Period
+        The report month.
+    team : str
+        The team; a rep counts with the sales booked to it.
+    span : {"month", "qtd", "ytd"}
+        The span.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
+    Returns
+    -------
+    DataFrame with columns ``rep``, ``actual`` (the span's sales), ``top_category`` and
+    ``top_category_share`` (the rep's largest product category and its share of the rep's
+    sales), ``customers`` (customers with a sale in the span), ``top_customer`` and
+    ``top_customer_share``; one row per rep with sales, largest first.
+
+    Examples
+    --------
+    >>> jan = pd.Period("2025-01", freq="M")
+    >>> cube = pd.DataFrame({"month": jan, "team": "East", "rep": ["Ann", "Ann", "Bob"],
+    ...                      "category": ["Tools", "Parts", "Tools"],
+    ...                      "amount": [60.0, 40.0, 30.0]})
+    >>> cs = pd.DataFrame({"date": pd.to_datetime(["2025-01-05", "2025-01-09", "2025-01-10"]),
+    ...                    "team": "East", "rep": ["Ann", "Ann", "Bob"],
+    ...                    "customer_id": ["c1", "c2", "c1"], "amount": [70.0, 30.0, 30.0]})
+    >>> b = rep_breakdown(cube, cs, month="2025-01", team="East")
+    >>> b[["rep", "actual", "top_category", "top_category_share"]]
+       rep  actual top_category  top_category_share
+    0  Ann   100.0        Tools                 0.6
+    1  Bob    30.0        Tools                 1.0
+    >>> b[["rep", "customers", "top_customer", "top_customer_share"]]
+       rep  customers top_customer  top_customer_share
+    0  Ann          2           c1                 0.7
+    1  Bob          1           c1                 1.0
+    """
+    require_columns(cube, ["month", "team", "rep", "category", "amount"], "cube")
+    months = span_months(month, span, fiscal_year_start)
+    c = cube[(cube["team"] == team) & pd.PeriodIndex(cube["month"], freq="M").isin(months)]
+    cols = ["rep", "actual", "top_category", "top_category_share", "customers",
+            "top_customer", "top_customer_share"]
+    if c.empty:
+        return pd.DataFrame(columns=cols)
+    total = c.groupby("rep")["amount"].sum()
+
+    def top(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+        g = frame.groupby(["rep", key])["amount"].sum().reset_index()
+        g = g.sort_values(["rep", "amount", key], ascending=[True, False, True], kind="stable")
+        return g.drop_duplicates("rep").set_index("rep")
+
+    cat = top(c.assign(category=c["category"].astype(str)), "category")
+    out = pd.DataFrame({"rep": total.index.astype(str), "actual": total.to_numpy(dtype=float)})
+    out["top_category"] = out["rep"].map(cat["category"])
+    out["top_category_share"] = safe_div(out["rep"].map(cat["amount"]), out["actual"])
+    if customer_sales is not None and len(customer_sales):
+        require_columns(customer_sales, ["date", "team", "rep", "customer_id", "amount"],
+                        "customer_sales")
+        s = _span_sales(customer_sales, months, team)
+        s = s[s["customer_id"].notna()].assign(customer_id=lambda d: d["customer_id"].astype(str))
+        cust = top(s, "customer_id")
+        out["customers"] = out["rep"].map(s.groupby("rep")["customer_id"].nunique()).fillna(
+            0).astype("int64")
+        out["top_customer"] = out["rep"].map(cust["customer_id"])
+        out["top_customer_share"] = safe_div(out["rep"].map(cust["amount"]),
+                                             out["rep"].map(s.groupby("rep")["amount"].sum()))
+    else:
+        out["customers"], out["top_customer"], out["top_customer_share"] = 0, None, np.nan
+    out = out.sort_values(["actual", "rep"], ascending=[False, True], kind="stable")
+    return out[cols].reset_index(drop=True)

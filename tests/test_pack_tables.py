@@ -27,7 +27,7 @@ def test_every_table_a_report_shows_is_exported(run):
     assert list(run["pack"]) == [
         "progress", "ranking", "attribution", "alerts", "projections", "tiers",
         "monthly_progress", "growth", "customers", "funnel", "kpis", "price_volume_mix",
-        "top_customers"]
+        "top_customers", "rep_breakdown"]
     assert run["pack"]["progress"] is run["tables"]["progress"]
     assert {"peer_average", "percentile"} <= set(run["pack"]["ranking"].columns)
 
@@ -127,3 +127,21 @@ def test_the_company_overview_shows_customers_the_funnel_kpis_and_the_run_rate(r
     active = cm[cm["month"].astype(str) == "2026-10"]["customer_id"].nunique()
     assert co.customers().sentence.startswith(f"{active} active customers this month")
     assert "(2 months left)" in co.run_rate().sentence
+
+
+def test_rep_breakdown_shares_are_the_reps_own_by_plain_pandas(run):
+    rb = run["pack"]["rep_breakdown"]
+    cube = run["tables"]["cube"]
+    ytd = cube[cube["month"].astype(str).between("2026-01", "2026-10")]
+    r = rb.iloc[0]
+    mine = ytd[(ytd["team"] == r["team"]) & (ytd["rep"] == r["rep"])]
+    by_cat = mine.groupby("category")["amount"].sum()
+    assert r["actual"] == pytest.approx(mine["amount"].sum())
+    assert r["top_category"] == by_cat.idxmax()
+    assert r["top_category_share"] == pytest.approx(by_cat.max() / mine["amount"].sum())
+    cs = run["tables"]["customer_sales"]
+    d = pd.to_datetime(cs["date"])
+    c = cs[(cs["team"] == r["team"]) & (cs["rep"] == r["rep"]) & (d >= "2026-01-01")
+           & (d <= "2026-10-31")]
+    assert r["customers"] == c["customer_id"].nunique()
+    assert r["top_customer"] == c.groupby("customer_id")["amount"].sum().idxmax()

@@ -76,6 +76,7 @@ def team_notebook():
         code('r.attribution("ytd")'),
         code('r.contributions("rep")'),
         code('r.contributions("category")'),
+        code("r.rep_breakdown()"),
         code("r.price_volume_mix()"),
         code("r.top_customers()"),
         code('r.section("kpis")'),

@@ -125,6 +125,36 @@ class DrilldownView:
         return Block(self.table(shown, {"value": "money"}), sent,
                      title="Price, volume and mix" if self.lang != "zh" else "价格、数量与结构")
 
+    def rep_breakdown(self) -> Block:
+        """Return each rep's year to date by product category and by customer.
+
+        Returns
+        -------
+        Block
+            One row per rep (largest first): sales, largest category and customer with their
+            shares, customers served; and one sentence. Empty without rep sales.
+        """
+        b = d.rep_breakdown(self.t["cube"], self.t.get("customer_sales"), month=self.month,
+                            team=self.team, span="ytd", fiscal_year_start=self.fys)
+        if not len(b):
+            return Block()
+        zh = self.lang == "zh"
+        top = b.iloc[0]
+        sent = (f"{top['rep']} sells the most this year ({self.money(top['actual'])}), "
+                f"{fmt.pct(top['top_category_share'])} of it in {top['top_category']}."
+                if not zh else
+                f"{top['rep']}今年销售额最高（{self.money(top['actual'])}），其中"
+                f"{fmt.pct(top['top_category_share'])}来自{top['top_category']}。")
+        labels = ({"top_category": "Largest category", "top_category_share": "Its share",
+                   "customers": "Customers", "top_customer": "Largest customer",
+                   "top_customer_share": "Its share"} if not zh else
+                  {"top_category": "最大品类", "top_category_share": "占比", "customers": "客户数",
+                   "top_customer": "最大客户", "top_customer_share": "占比"})
+        body = self.table(b, {"actual": "money", "top_category_share": "pct", "customers": "int",
+                              "top_customer_share": "pct"}, labels=labels)
+        return Block(body, sent, title="Reps by category and customer (year to date)"
+                     if not zh else "销售代表的品类与客户（当年累积）")
+
     def top_customers(self) -> Block:
         """Return the team's ten largest customers this year.
 
