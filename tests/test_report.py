@@ -200,7 +200,10 @@ def test_exported_tables_add_up_to_the_cent(pack):
         assert round(g["gap"].sum(), 2) == pytest.approx(round(amount.loc[(plevel, parent), col], 2),
                                                           abs=0.005), (span, parent)
     xl = pd.ExcelFile(out / "tables.xlsx")
-    assert xl.sheet_names == ["progress", "ranking", "attribution", "alerts"]
+    assert xl.sheet_names[:4] == ["progress", "ranking", "attribution", "alerts"]
+    assert {"projections", "tiers", "monthly_progress", "growth", "price_volume_mix",
+            "top_customers"} <= set(xl.sheet_names)
+    assert sorted(p.stem for p in (out / "tables").glob("*.csv")) == sorted(xl.sheet_names)
     ranking = pd.read_csv(out / "tables" / "ranking.csv")
     teams = ranking[ranking["level"] == "team"].sort_values("rank")
     assert teams["attainment"].is_monotonic_decreasing
