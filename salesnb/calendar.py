@@ -291,8 +291,12 @@ def month_as_of(
         The report month.
     as_of : str, date or None
         The last day covered; None means the month's last day.
-    working_days, weekmask, holidays
+    working_days : bool
         Count working days instead of calendar days (as :func:`time_progress`).
+    weekmask : str
+        The working days of the week, Monday first (``"1111100"``).
+    holidays : iterable of dates
+        Days that are not working days.
 
     Returns
     -------

@@ -107,11 +107,15 @@ def funnel(opportunities: pd.DataFrame, *, start=None, end=None,
 
     Parameters
     ----------
-    opportunities : canonical opportunities table (``created``, ``stage``, ``amount``;
+    opportunities : DataFrame
+        Canonical opportunities table (``created``, ``stage``, ``amount``;
         ``outcome`` optional; ``team`` when ``team`` is given).
-    start, end : first and last creation day included (None: unbounded).
-    stages : stage names in pipeline order.
-    team : keep only this team's opportunities.
+    start, end : date-like, optional
+        First and last creation day included (None: unbounded).
+    stages : sequence of str
+        Stage names in pipeline order.
+    team : str, optional
+        Keep only this team's opportunities.
 
     Returns
     -------

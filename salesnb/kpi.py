@@ -54,9 +54,12 @@ def cac(spend: pd.DataFrame, new_customers: pd.DataFrame, *,
 
     Parameters
     ----------
-    spend : canonical spend rows (``month``, ``team``, ``spend``) of the period.
-    new_customers : ``team``, ``new_customers`` for the same period.
-    by : one row per team, or one ``"Company"`` row.
+    spend : DataFrame
+        Canonical spend rows (``month``, ``team``, ``spend``) of the period.
+    new_customers : DataFrame
+        ``team``, ``new_customers`` for the same period.
+    by : {"team", "company"}
+        One row per team, or one ``"Company"`` row.
 
     Returns
     -------

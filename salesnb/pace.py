@@ -35,11 +35,15 @@ def pace_reasons(
 
     Parameters
     ----------
-    progress_table : the progress table.
-    targets : the monthly targets it was computed from (month, level, unit, metric, target).
-    threshold : a difference beyond it (in absolute points, a fraction) is ``notable``: the
+    progress_table : DataFrame
+        The progress table.
+    targets : DataFrame
+        The monthly targets it was computed from (month, level, unit, metric, target).
+    threshold : float
+        A difference beyond it (in absolute points, a fraction) is ``notable``: the
         report says why (DOMAIN.md: the alert threshold, default 5 points).
-    fiscal_year_start : first month (1-12) of the fiscal year.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
 
     Returns
     -------
@@ -61,7 +65,6 @@ def pace_reasons(
     >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=10, freq="M"),
     ...                   "level": "company", "unit": "Company", "team": "",
     ...                   "metric": "amount", "actual": 70.0})
-    >>> from salesnb.progress import progress
     >>> r = pace_reasons(progress(a, t, month="2025-10"), t)
     >>> r[["later_months", "later_target_share", "notable"]]
            later_months  later_target_share  notable

@@ -62,7 +62,7 @@ def _per_unit(tables: dict, make) -> pd.DataFrame:
 
 
 def _kpis(tables: dict, fys: int, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The funnel per unit and one row of KPIs per unit (win rate, pipeline, CAC)."""
+    """Return the funnel per unit and one row of KPIs per unit (win rate, pipeline, CAC)."""
     o, sp, cube = tables.get("opportunities"), tables.get("spend"), tables["cube"]
     fy = cal.fiscal_year_months(cal.fiscal_year(month, fys), fys)
     m = cal.to_month(month)

@@ -101,15 +101,26 @@ def progress(
 
     Parameters
     ----------
-    actuals : the actuals table (month, level, unit, team, metric, actual); several
+    actuals : DataFrame
+        The actuals table (month, level, unit, team, metric, actual); several
         metrics may be concatenated.
-    targets : the monthly targets table (month, level, unit, metric, target).
-    month : the report month (``"2025-02"``, a date or a Period).
-    as_of : the last day covered, inside ``month``; default the month's last day. A day
+    targets : DataFrame
+        The monthly targets table (month, level, unit, metric, target).
+    month : str, date or Period
+        The report month (``"2025-02"``, a date or a Period).
+    as_of : date-like, optional
+        The last day covered, inside ``month``; default the month's last day. A day
         inside the month gives a partial month_time_progress and time_progress.
-    fiscal_year_start : first month (1-12) of the fiscal year.
-    working_days, weekmask, holidays : count working days instead of calendar days.
-    org : optional rep-team table (rep, team, optional start/end) used for a rep's team
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    working_days : bool
+        Count working days instead of calendar days.
+    weekmask : str
+        The working days of a week, Monday first (``"1111100"``: Monday to Friday).
+    holidays : iterable of date-like
+        Days that are not working days (with ``working_days``).
+    org : DataFrame, optional
+        Rep-team table (rep, team, optional start/end) used for a rep's team
         when the actuals do not give one.
 
     Units are every (level, unit, metric) with a target in the fiscal year or a non-zero

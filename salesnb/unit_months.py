@@ -18,7 +18,7 @@ KEYS = ["level", "unit", "metric"]
 _KEYS = KEYS
 
 
-def long_values(df: pd.DataFrame, value: str, name: str) -> pd.Series:
+def _long_values(df: pd.DataFrame, value: str, name: str) -> pd.Series:
     """Return ``df[value]`` indexed by (level, unit, metric, month), company unit = COMPANY."""
     need = ["month", "level", "unit", "metric", value]
     missing = [c for c in need if c not in df.columns]
@@ -43,7 +43,7 @@ def long_values(df: pd.DataFrame, value: str, name: str) -> pd.Series:
     return d.set_index(keys)[value].sort_index()
 
 
-def wide(s: pd.Series, index: pd.MultiIndex, months: pd.PeriodIndex) -> pd.DataFrame:
+def _wide(s: pd.Series, index: pd.MultiIndex, months: pd.PeriodIndex) -> pd.DataFrame:
     """Return ``s`` as units x months (NaN where there is no row)."""
     if s.empty:
         return pd.DataFrame(np.nan, index=index, columns=months)
@@ -52,7 +52,7 @@ def wide(s: pd.Series, index: pd.MultiIndex, months: pd.PeriodIndex) -> pd.DataF
     return w.reindex(index=index, columns=months)
 
 
-def unit_order(units: Iterable[tuple]) -> pd.MultiIndex:
+def _unit_order(units: Iterable[tuple]) -> pd.MultiIndex:
     lv = {v: i for i, v in enumerate(LEVELS)}
     mt = {v: i for i, v in enumerate(METRICS)}
     keys = sorted(set(units), key=lambda k: (lv.get(k[0], 9), k[1], mt.get(k[2], 9), k[2]))
@@ -61,16 +61,19 @@ def unit_order(units: Iterable[tuple]) -> pd.MultiIndex:
     return pd.MultiIndex.from_tuples(keys, names=_KEYS)
 
 
-def unit_series(actuals, targets, level, unit, metric, months):
+def _unit_series(actuals, targets, level, unit, metric, months):
     if level not in LEVELS:
         raise ParamsError(f"level must be one of {list(LEVELS)}, got {level!r}")
     unit = COMPANY if level == "company" else str(unit)
     key = pd.MultiIndex.from_tuples([(level, unit, metric)], names=_KEYS)
-    act = long_values(actuals, "actual", "actuals")
-    tgt = long_values(targets, "target", "targets")
+    act = _long_values(actuals, "actual", "actuals")
+    tgt = _long_values(targets, "target", "targets")
     known = set(act.index.droplevel("month")) | set(tgt.index.droplevel("month"))
     if (level, unit, metric) not in known:
         near = sorted({u for lv, u, mt in known if lv == level and mt == metric})
         raise ParamsError(f"no actuals or targets for level={level!r}, unit={unit!r}, "
                           f"metric={metric!r}; known {level} units for {metric}: {near[:10]}")
-    return wide(act, key, months).iloc[0], wide(tgt, key, months).iloc[0]
+    return _wide(act, key, months).iloc[0], _wide(tgt, key, months).iloc[0]
+
+
+long_values, wide, unit_order, unit_series = _long_values, _wide, _unit_order, _unit_series

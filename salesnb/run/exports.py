@@ -140,8 +140,10 @@ def write_inert_xlsx(frames: dict, path, *, currency: str = "$") -> Path:
 
 
 def export_tables(tables: dict, out: Path, *, currency: str = "$") -> dict:
-    """Write <out>/tables/<name>.csv for every table of :func:`salesnb.pack_tables.pack_tables`
-    and <out>/tables.xlsx (one sheet each, with number formats in ``currency``).
+    """Write <out>/tables/<name>.csv and <out>/tables.xlsx for every exported table.
+
+    The tables are :func:`salesnb.pack_tables.pack_tables`'s, one sheet each in the
+    workbook, with number formats in ``currency``.
 
     Parameters
     ----------
@@ -149,6 +151,8 @@ def export_tables(tables: dict, out: Path, *, currency: str = "$") -> dict:
         The prepared tables of the run.
     out : Path
         The pack folder.
+    currency : str
+        The currency of the workbook's amount formats.
 
     Returns
     -------
