@@ -65,6 +65,7 @@ def pace_reasons(
     >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=10, freq="M"),
     ...                   "level": "company", "unit": "Company", "team": "",
     ...                   "metric": "amount", "actual": 70.0})
+    >>> from salesnb.progress import progress
     >>> r = pace_reasons(progress(a, t, month="2025-10"), t)
     >>> r[["later_months", "later_target_share", "notable"]]
            later_months  later_target_share  notable
