@@ -62,6 +62,25 @@ def yoy_contributions(
 ) -> pd.DataFrame:
     """Split a parent's change from the same span last year into its children's changes.
 
+    Parameters
+    ----------
+    cube : DataFrame
+        :func:`salesnb.cube.build_cube` output.
+    month : str or Period
+        The last month of the span.
+    parent_level : {"company", "team", "rep"}
+        The level of the parent whose change is split.
+    parent : str
+        The parent unit (ignored at company level).
+    child : {"team", "rep", "category"}
+        The cube column whose values are the children.
+    span : {"month", "qtd", "ytd"}
+        The span ending with ``month``, compared with the same months last year.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    metric : {"amount", "quantity", "new_customers"}
+        The cube column compared.
+
     Returns
     -------
     DataFrame with columns ``child, current, last_year, change`` (current - last_year,
@@ -123,6 +142,13 @@ def price_volume_mix(current: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     so ``volume + mix + price = A1 - A0`` over common products and all five add up to the
     total revenue change (exactly to the cent). If common base quantities net to 0 (returns),
     volume is 0 and mix = sum(q1_i * p0_i) - A0.
+
+    Parameters
+    ----------
+    current : DataFrame
+        This period's sales per product: product, amount, quantity.
+    base : DataFrame
+        The base period's sales per product, same columns.
 
     Returns
     -------

@@ -185,6 +185,17 @@ def consistency(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
     ending at ``month`` (0 if ``month`` missed); a month without a positive target ends
     the streak. Only metrics present in ``actuals`` are counted.
 
+    Parameters
+    ----------
+    actuals : DataFrame
+        Monthly actuals: month, level, unit, metric, actual.
+    targets : DataFrame
+        Monthly targets: month, level, unit, metric, target.
+    month : str or Period
+        The last month counted (the report month).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
     Returns
     -------
     DataFrame with columns ``level, unit, metric, months_with_target, months_on_target,

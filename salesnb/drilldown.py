@@ -182,8 +182,12 @@ def attribution(
         The cube column to attribute.
     as_of : date, optional
         The last day covered, inside ``month`` (default its last day).
-    working_days, weekmask, holidays
+    working_days : bool
         Count the month's time progress in working days (as the progress table does).
+    weekmask : str
+        The working days of the week, Monday first (``"1111100"``).
+    holidays : iterable of date-like
+        Days off not counted as working days.
 
     Returns
     -------

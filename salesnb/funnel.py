@@ -165,6 +165,15 @@ def win_rate(opportunities: pd.DataFrame, *, start, end,
              by: Literal["team", "rep"] | None = None) -> float | pd.DataFrame:
     """Return won / (won + lost) for opportunities closed in ``[start, end]``.
 
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Canonical opportunities: stage, closed, outcome (and ``by``).
+    start, end : date-like
+        The first and last closing day counted.
+    by : {"team", "rep"}, optional
+        Split by team or rep (None gives one overall rate).
+
     Returns
     -------
     float (NaN when nothing closed) when ``by`` is None, else a DataFrame with columns
@@ -211,6 +220,19 @@ def pipeline_coverage(opportunities: pd.DataFrame, *, as_of, period_end, remaini
     ``(as_of, period_end]`` count. ``remaining_gap`` is the target still to reach (target
     minus actual to date). When the gap is zero or negative the target is already
     achieved and coverage is NaN ("no value"), as it is when the gap is missing.
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Canonical opportunities: stage, amount, expected_close, outcome (team to filter).
+    as_of : date-like
+        The last elapsed day; pipeline must be expected to close after it.
+    period_end : date-like
+        The last day of the period the gap belongs to.
+    remaining_gap : float or None
+        Target minus actual to date (None counts as missing).
+    team : str, optional
+        Keep only this team's opportunities.
 
     Returns
     -------

@@ -157,6 +157,19 @@ def cltv(sales: pd.DataFrame, *, as_of, gross_margin: float = 0.3, years: int = 
     ``max_lifetime_years`` caps the lifetime (a very low churn otherwise gives lifetimes
     of centuries); with a cap, zero churn gives the cap.
 
+    Parameters
+    ----------
+    sales : DataFrame
+        Canonical sales: date, amount, customer_id.
+    as_of : date-like
+        The last day of the window.
+    gross_margin : float
+        Gross margin as a fraction (0.3 for 30 %).
+    years : int
+        Length of the window in whole years (>= 1).
+    max_lifetime_years : float, optional
+        Cap on the customer lifetime in years.
+
     Returns
     -------
     dict with ``customers``, ``revenue``, ``revenue_per_customer_per_year``,
@@ -238,6 +251,17 @@ def satisfaction_summary(satisfaction: pd.DataFrame, *, month,
     with a response in the window gets a row for every month of it; a month without
     responses has score NaN and 0 responses.
 
+    Parameters
+    ----------
+    satisfaction : DataFrame
+        Canonical satisfaction responses: date, customer_id, score (team at team level).
+    month : str or Period
+        The last month of the window.
+    level : {"company", "team"}
+        One row per month for the company or for each team.
+    months : int
+        Length of the window in months.
+
     Returns
     -------
     DataFrame with columns ``unit`` ("Company" or the team), ``month`` ("YYYY-MM"),
@@ -276,6 +300,17 @@ def satisfaction_trend(satisfaction: pd.DataFrame, *, month,
     those of the equally long span just before; ``change`` = score - prev_score in
     score points (NaN when either side has no responses).
 
+    Parameters
+    ----------
+    satisfaction : DataFrame
+        Canonical satisfaction responses: date, customer_id, score (team at team level).
+    month : str or Period
+        The last month of the current span.
+    level : {"company", "team"}
+        Compare the company or each team.
+    months : int
+        Length of each of the two spans in months.
+
     Returns
     -------
     DataFrame with columns ``unit``, ``score``, ``prev_score``, ``change``, sorted by unit.
@@ -307,6 +342,11 @@ def data_available(tables: dict) -> dict[str, bool]:
 
     ``tables`` maps canonical table names (``sales``, ``opportunities``, ``spend``,
     ``satisfaction``) to DataFrames or None; absent keys count as missing.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame or None
+        Canonical tables by name (sales, opportunities, spend, satisfaction).
 
     Returns
     -------

@@ -37,6 +37,23 @@ def monthly_progress(
     after it. A month without a target has target NaN; cumulative targets treat it as 0
     once an earlier month had a target.
 
+    Parameters
+    ----------
+    actuals : DataFrame
+        Monthly actuals: month, level, unit, team, metric, actual.
+    targets : DataFrame
+        Monthly targets: month, level, unit, metric, target.
+    level : str
+        The unit's level.
+    unit : str
+        The unit tabulated.
+    metric : str
+        The metric tabulated.
+    month : str or Period
+        The report month.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+
     Returns
     -------
     DataFrame with columns ``month`` (Period[M]), ``target``, ``actual``, ``attainment``,
@@ -95,6 +112,31 @@ def required_run_rate_by_month(
     is the full month's). No time left gives an empty table; no annual target gives
     ``required`` NaN.
 
+    Parameters
+    ----------
+    targets : DataFrame
+        Monthly targets: month, level, unit, metric, target.
+    actuals : DataFrame
+        Monthly actuals: month, level, unit, team, metric, actual.
+    unit : str
+        The unit whose gap is split.
+    level : str
+        The unit's level.
+    metric : str
+        The metric whose gap is split.
+    month : str or Period
+        The report month.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    as_of : date-like, optional
+        The last day covered, inside ``month`` (default its last day).
+    working_days : bool
+        Count the month's time progress in working days instead of calendar days.
+    weekmask : str
+        The working days of the week, Monday first (``"1111100"``).
+    holidays : iterable of date-like
+        Days off not counted as working days.
+
     Returns
     -------
     DataFrame with columns ``month`` (Period[M]), ``target`` (the month's target) and
@@ -146,6 +188,21 @@ def attainment_matrix(
 
     Returns a wide frame: index ``unit``, one column per month (``YYYY-MM``) from the
     fiscal year's first month through ``month``; NaN where the month has no target.
+
+    Parameters
+    ----------
+    actuals : DataFrame
+        Monthly actuals: month, level, unit, team, metric, actual.
+    targets : DataFrame
+        Monthly targets: month, level, unit, metric, target.
+    level : str
+        The level whose units are tabulated.
+    metric : str
+        The metric tabulated.
+    month : str or Period
+        The last month tabulated.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
 
     Examples
     --------

@@ -265,6 +265,15 @@ def metric_progress(
     this year (an annual target), at ``level`` (all levels if None), with the columns a
     reader needs.
 
+    Parameters
+    ----------
+    progress_table : DataFrame
+        :func:`salesnb.progress.progress` output.
+    level : str, optional
+        Keep only this level (None keeps all levels).
+    metrics : iterable of str
+        The metrics to keep.
+
     Returns
     -------
     DataFrame with columns ``level``, ``unit``, ``team``, ``metric``, ``target``,

@@ -28,6 +28,17 @@ def rank_units(table: pd.DataFrame, *, by: str = "attainment", tiebreak: str = "
     after every unit with a value. ``within`` names a column (e.g. ``"team"``) to rank
     inside each of its groups.
 
+    Parameters
+    ----------
+    table : DataFrame
+        One row per unit: unit, ``by``, ``tiebreak`` (and ``within`` if given).
+    by : str
+        The column ranked on, higher is better.
+    tiebreak : str
+        The column breaking ties in ``by``, higher is better.
+    within : str, optional
+        A column whose groups are ranked separately.
+
     Returns
     -------
     The input rows (all columns) plus ``rank`` (int), ordered by ``within`` (if given),

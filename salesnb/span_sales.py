@@ -35,6 +35,19 @@ def product_periods(sales: pd.DataFrame, *, month, span: Span, fiscal_year_start
     ``current`` covers the span ending with ``month`` (whole months); ``base`` the same
     months last year. ``team`` keeps only the sales booked to that team.
 
+    Parameters
+    ----------
+    sales : DataFrame
+        Canonical sales: date, product, amount, quantity (and team to filter).
+    month : str or Period
+        The last month of the span.
+    span : {"month", "qtd", "ytd"}
+        The span ending with ``month``.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    team : str, optional
+        Keep only the sales booked to this team.
+
     Returns
     -------
     Two DataFrames with columns ``product, amount, quantity`` (missing quantity = 0),
@@ -66,6 +79,21 @@ def product_periods(sales: pd.DataFrame, *, month, span: Span, fiscal_year_start
 def top_customers(sales: pd.DataFrame, *, month, span: Span = "ytd", team: str | None = None,
                   n: int = 10, fiscal_year_start: int = 1) -> pd.DataFrame:
     """List the ``n`` customers with the most sales in the span, with the same span last year.
+
+    Parameters
+    ----------
+    sales : DataFrame
+        Canonical sales: date, customer_id, amount (and team to filter).
+    month : str or Period
+        The last month of the span.
+    span : {"month", "qtd", "ytd"}
+        The span ending with ``month``.
+    team : str, optional
+        Keep only the sales booked to this team.
+    n : int
+        How many customers to list (>= 1).
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
 
     Returns
     -------

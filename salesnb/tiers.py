@@ -60,6 +60,19 @@ def incentive_tiers(progress: pd.DataFrame, *, tiers: Mapping | None = None,
     -> "star", >= achieved -> "achieved", >= watch -> "watch", else "coaching"; a missing
     value (no target) -> "no target".
 
+    Parameters
+    ----------
+    progress : DataFrame
+        :func:`salesnb.progress.progress` output (level, unit, team, metric and ``on``).
+    tiers : mapping, optional
+        Lower edges overriding :data:`DEFAULT_TIERS` (keys star, achieved, watch).
+    on : {"ytd_attainment", "attainment", "qtd_attainment", "annual_completion"}
+        The progress column that places a unit.
+    metric : str
+        The metric whose rows are tiered.
+    level : {"company", "team", "rep"}
+        The level whose units are tiered.
+
     Returns
     -------
     DataFrame with columns ``unit``, ``team``, ``value``, ``tier``, sorted by value
@@ -99,6 +112,11 @@ def incentive_tiers(progress: pd.DataFrame, *, tiers: Mapping | None = None,
 
 def tier_summary(tiers_table: pd.DataFrame) -> pd.DataFrame:
     """Count the units in each incentive band and list their names.
+
+    Parameters
+    ----------
+    tiers_table : DataFrame
+        :func:`incentive_tiers` output (columns unit and tier).
 
     Returns
     -------
