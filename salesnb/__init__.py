@@ -24,6 +24,8 @@ _MODULES = (  # every module of the package, loaded on first use as ``sn.<name>`
     # split out of progress, drilldown, kpi, alerts and compare (which re-export their names)
     "change", "funnel", "monthly", "pace", "ranking", "span_sales", "tiers", "unit_months",
     "pack_tables",
+    # split out of explore (which re-exports their names)
+    "explore_units", "explore_views",
 )
 _FUNCTIONS = {
     "build_cube": ("cube", "build_cube"),
