@@ -123,7 +123,7 @@ def test_workers_in_a_params_file_sets_the_worker_count(tmp_path, monkeypatch):
             pass
 
     monkeypatch.setattr(run, "KernelPool", Pool)
-    monkeypatch.setattr(cli, "_run", lambda args, params, path, pool: 0)
+    monkeypatch.setattr(cli, "_run", lambda args, params, path, pool, out: 0)
     f = tmp_path / "p.yaml"
     f.write_text('month: "2026-10"\nworkers: 3\n', encoding="utf-8")
     assert cli.main(["run", str(f)]) == 0 and seen["workers"] == 3
@@ -187,8 +187,8 @@ def test_every_documented_dotted_name_resolves():
     assert len(names) > 20  # the README and notebooks name many: the extraction works
     bad = []
     for name in sorted(names):
-        if name.endswith((".ipynb", ".yaml", ".py", ".csv")):
-            continue  # file names (salesnb.notebooks...) are not attributes
+        if name.endswith((".ipynb", ".yaml", ".py", ".csv", ".lock")):
+            continue  # file names (salesnb.notebooks..., .salesnb.lock) are not attributes
         try:
             _resolve(name)
         except (AttributeError, ImportError) as exc:
