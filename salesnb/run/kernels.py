@@ -14,6 +14,9 @@ import threading
 import time
 from pathlib import Path
 
+#: environment variables that set the BLAS / OpenMP thread count of a new process
+BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
 __all__ = ["KernelPool", "CellError"]
 
 
@@ -50,6 +53,9 @@ class KernelPool:
         from jupyter_client.manager import KernelManager
         env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
                    PYDEVD_DISABLE_FILE_VALIDATION="1")
+        if self.workers > 1:   # one kernel per core: no BLAS threads competing for it
+            for k in BLAS_THREAD_VARS:
+                env.setdefault(k, "1")
         # IPC sockets, not TCP on localhost: no network port, and no "running over TCP
         # without encryption" warning from every kernel on the analyst's terminal
         sockets = tempfile.mkdtemp(prefix="salesnb-kernel-")
