@@ -5,6 +5,8 @@ Run from the repository root::
     .venv/bin/python benchmarks/scale.py --quick          # 200 k rows, well under a minute
     .venv/bin/python benchmarks/scale.py                  # 1 M and 10 M rows (several minutes)
     .venv/bin/python benchmarks/scale.py --sizes 1e6      # 1 M rows only
+    .venv/bin/python benchmarks/scale.py --sizes 1e7 --formats parquet --pack-only --engines auto
+                                           # the 10 M-row Parquet pack alone (peak memory)
 
 What it does:
 
@@ -188,7 +190,8 @@ def run_pack(n: int, parquet: Path, engine: str) -> dict:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from report_pack import measure
     params = pack_params(n, parquet, engine)
-    out = OUT / f"pack-{n}-{engine}"
+    # not under OUT: salesnb refuses an out folder inside the data's folder
+    out = OUT.parent / "scale-packs" / f"pack-{n}-{engine}"
     env = dict(os.environ, SALESNB_NO_PROGRESS="1")
     m = measure([sys.executable, "-m", "salesnb.cli", "run", str(params), "--out", str(out)],
                 log=OUT / "logs" / f"pack-{n}-{engine}.log", env=env)
@@ -217,13 +220,16 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=900, help="seconds per measurement")
     ap.add_argument("--no-pack", action="store_true",
                     help="skip the full pack runs (salesnb run on the Parquet file)")
+    ap.add_argument("--pack-only", action="store_true",
+                    help="only the full pack runs (skip load + validate + aggregate)")
+    ap.add_argument("--engines", default="auto,pandas", help="engines of the full pack runs")
     args = ap.parse_args(argv)
     sizes = [200_000] if args.quick else [int(float(s)) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
     results, load0 = [], os.getloadavg()[0]
     for n in sizes:
         paths = generate(n, args.regen, args.timeout)
-        for kind in formats:
+        for kind in ([] if args.pack_only else formats):
             for method, code in (("salesnb engine", ENGINE), ("plain pandas", PANDAS)):
                 print(f"{kind} {n:,} rows: {method} ...", flush=True)
                 r = run_child(code, [str(paths[kind])], args.timeout)
@@ -235,7 +241,7 @@ def main(argv=None) -> int:
                                                   f", peak {fmt(r['peak_mb'], '.0f')} MB"),
                       flush=True)
         if not args.no_pack:
-            for engine in ("auto", "pandas"):
+            for engine in args.engines.split(","):
                 print(f"parquet {n:,} rows: full pack, engine {engine} ...", flush=True)
                 r = run_pack(n, paths["parquet"], engine)
                 results.append(r)
