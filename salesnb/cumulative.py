@@ -65,15 +65,25 @@ def cumulative_by_unit(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
     require_columns(actuals, ["level", "unit", "metric", "month", "actual"], "actuals")
     a = actuals[(actuals["level"] == level) & (actuals["metric"] == metric)]
     cols = ["unit", "month", "cum_target", "cum_actual", "cum_attainment"]
+    # each unit's months read only its level's rows of this metric (the same rows
+    # monthly_progress would pick out of the whole tables, once instead of once per unit:
+    # the company's actuals hold every rep's months)
+    acts, tgts = _level_rows(actuals, level, metric), _level_rows(targets, level, metric)
     parts = []
     for unit in sorted(a["unit"].astype(str).unique()):
-        mp = monthly_progress(actuals, targets, level=level, unit=unit, metric=metric,
+        mp = monthly_progress(acts, tgts, level=level, unit=unit, metric=metric,
                               month=month, fiscal_year_start=fiscal_year_start)
         parts.append(mp.assign(unit=unit)[cols])
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="period[M]" if c == "month" else
                                           (object if c == "unit" else float)) for c in cols})
     return pd.concat(parts, ignore_index=True)
+
+
+def _level_rows(df: pd.DataFrame, level: str, metric: str) -> pd.DataFrame:
+    """Return the rows of ``df`` at ``level`` for ``metric``, matched as unit_months reads them."""
+    lv = df["level"].astype(str).str.strip().str.lower()
+    return df[(lv == level) & (df["metric"].astype(str).str.strip() == metric)]
 
 
 def unit_history(actuals: pd.DataFrame, *, level: str, unit: str, month,
@@ -113,7 +123,7 @@ def unit_history(actuals: pd.DataFrame, *, level: str, unit: str, month,
 
 
 def forecast_path(y: pd.Series, projection: pd.Series | None, *, month,
-                  fiscal_year_start: int = 1, interval: float = 0.8
+                  fiscal_year_start: int = 1, interval: float = 0.8, model=None
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return a unit's cumulative year so far and its cumulative forecast to the year's end.
 
@@ -134,6 +144,9 @@ def forecast_path(y: pd.Series, projection: pd.Series | None, *, month,
         First month of the fiscal year (1-12).
     interval : float
         The forecast interval's coverage.
+    model : forecaster, optional
+        The default forecaster already fitted on ``y`` at ``interval`` (a report fits it
+        once for its forecast chart and its quarter); default: fitted here.
 
     Returns
     -------
@@ -157,7 +170,8 @@ def forecast_path(y: pd.Series, projection: pd.Series | None, *, month,
     hist.columns = ["month", "actual"]
     if not (remaining and len(y)):
         return hist, pd.DataFrame(columns=["month", "forecast", "lower", "upper"])
-    fc = _fc.forecast_series(y, remaining, level=interval)
+    fc = (model.predict(remaining) if model is not None
+          else _fc.forecast_series(y, remaining, level=interval))
     base = float(hist["actual"].iloc[-1]) if len(hist) else 0.0
     path = fc.assign(forecast=base + fc["forecast"].cumsum(),
                      lower=base + fc["lower"].cumsum(), upper=base + fc["upper"].cumsum())
