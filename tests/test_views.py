@@ -165,6 +165,42 @@ def test_forecast_path_at_the_years_end_has_no_forecast():
     assert hist["actual"].tolist() == [5.0, 12.0] and path.empty
 
 
+@pytest.mark.parametrize("month, fys, target", [("2025-08", 1, 3_900.0), ("2025-09", 1, None),
+                                                 ("2025-06", 4, 3_000.0), ("2025-07", 7, 0.0)])
+def test_one_fit_a_report_gives_the_figures_of_forecast_series_and_quarter_end_projection(
+        month, fys, target):
+    # the forecast chart and the quarter block share one fitted model (ForecastView._fitted):
+    # exactly what forecast_series and quarter_end_projection each fit anew
+    from salesnb.views.forecast import ForecastView
+    rng = np.random.default_rng(3)
+    months = pd.period_range("2023-01", month, freq="M")
+    v = 1_000 + 200 * np.sin(np.arange(len(months)) / 2) + rng.normal(0, 80, len(months))
+    a = pd.DataFrame({"level": "team", "unit": "E", "metric": "amount", "month": months,
+                      "actual": v})
+
+    class View(ForecastView):
+        level, unit, partial_month, lang = "team", "E", False, "en"
+
+    view = View()
+    view.month, view.fys = month, fys
+    y = unit_history(a, level="team", unit="E", month=month)
+    got = view._quarter_projection(y, target)
+    want = sn.forecast.quarter_end_projection(y, as_of_month=month, quarter_target=target,
+                                              fiscal_year_start=fys)
+    for k in ("projection", "lower", "upper", "months_remaining"):
+        assert got[k] == want[k], k
+    assert got["probability"] == want["probability"] or (
+        np.isnan(got["probability"]) and np.isnan(want["probability"]))
+    assert got["quarter_target"] == want["quarter_target"] or (
+        np.isnan(got["quarter_target"]) and np.isnan(want["quarter_target"]))
+    hist, path = forecast_path(y, None, month=month, fiscal_year_start=fys)
+    hist2, path2 = forecast_path(y, None, month=month, fiscal_year_start=fys,
+                                 model=view._fitted("team", "E", y))
+    assert_frame_equal(hist, hist2)
+    assert_frame_equal(path, path2, check_exact=True)
+    assert view._fitted("team", "E", y) is view._fitted("team", "E", y.copy())
+
+
 # ------------------------------------------------------------------------------ charts
 def test_importing_the_charts_changes_no_rcparams():
     import subprocess

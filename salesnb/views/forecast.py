@@ -117,6 +117,50 @@ class ForecastView:
         """
         return self.forecast_for(self.level, self.unit)
 
+    def _fitted(self, level: str, unit: str, y: pd.Series):
+        """Return the default forecaster fitted on ``y``, the unit's months (fitted once a report).
+
+        :meth:`forecast_for` and :meth:`quarter_forecast` forecast the same series with the
+        same model (what :func:`salesnb.forecast.forecast_series` and
+        :func:`salesnb.forecast.quarter_end_projection` each fit anew): the fit, most of
+        either block's time, is done once and kept on the report.
+        """
+        cache = self.__dict__.setdefault("_fitted_models", {})
+        key = (level, unit, self.month)
+        hit = cache.get(key)
+        if hit is not None and hit[0].equals(y):
+            return hit[1]
+        m = _fc.make_default()
+        m.set_params(level=0.8)
+        m.fit(y)
+        cache[key] = (y.copy(), m)
+        return m
+
+    def _quarter_projection(self, y: pd.Series, target: float | None) -> dict:
+        """:func:`salesnb.forecast.quarter_end_projection` of ``y`` with the report's fitted model.
+
+        The same figures (a test checks them against it): quarter-to-date actual plus the
+        fitted model's forecast of the quarter's remaining months, its 80 % range and the
+        chance of reaching ``target``. ``y`` ends at the report month.
+        """
+        months = cal.quarter_months(self.month, self.fys)
+        as_of = cal.to_month(self.month)
+        ytd = float(y[y.index >= months[0]].sum())
+        k = int((months[-1] - as_of).n)
+        target = float(target) if target is not None and np.isfinite(target) else np.nan
+        need = target - ytd
+        if k == 0:
+            fc = lo = hi = 0.0
+            prob = np.nan if not np.isfinite(target) or target == 0 else float(need <= 0)
+        else:
+            d = self._fitted(self.level, self.unit, y).sum_forecast(
+                k, level=0.8, need=need if np.isfinite(need) else None)
+            fc, lo, hi, prob = d["forecast"], d["lower"], d["upper"], d["probability"]
+            if not np.isfinite(target) or target == 0:
+                prob = np.nan
+        return {"projection": ytd + fc, "lower": ytd + float(lo), "upper": ytd + float(hi),
+                "probability": prob, "months_remaining": k, "quarter_target": target}
+
     def _projection_row(self, level: str, unit: str) -> pd.Series | None:
         pj = self.t["projections"]
         rows = pj[(pj["level"] == level) & (pj["unit"] == unit)]
@@ -139,7 +183,8 @@ class ForecastView:
         """
         y = _cum.unit_history(self.t["actuals"], level=level, unit=unit, month=self.month)
         p = self._projection_row(level, unit)
-        hist, path = _cum.forecast_path(y, p, month=self.month, fiscal_year_start=self.fys)
+        hist, path = _cum.forecast_path(y, p, month=self.month, fiscal_year_start=self.fys,
+                                        model=self._fitted(level, unit, y) if len(y) else None)
         target = float(p["annual_target"]) if p is not None else np.nan
         ax = plots.forecast_chart(hist, path, target=target, currency=self.currency,
                                   lang=self.lang)
@@ -192,8 +237,7 @@ class ForecastView:
                  & (tg["metric"] == "amount")
                  & pd.PeriodIndex(tg["month"], freq="M").isin(months)]
         target = float(sel["target"].sum()) if len(sel) else None
-        q = _fc.quarter_end_projection(y, as_of_month=self.month, quarter_target=target,
-                                       fiscal_year_start=self.fys)
+        q = self._quarter_projection(y, target)
         label = fmt_quarter(months, self.lang)
         values = dict(q=label, proj=self.money(q["projection"]), lo=self.money(q["lower"]),
                       hi=self.money(q["upper"]), target=self.money(q["quarter_target"]),
