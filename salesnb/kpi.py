@@ -204,8 +204,9 @@ def cltv(sales: pd.DataFrame, *, as_of, gross_margin: float = 0.3, years: int = 
     known = cid.notna() & (cid.astype(str).str.strip() != "")
     now = known & (date > start) & (date <= end)
     prev = known & (date > before) & (date <= start)
-    customers = set(cid[now & (amount > 0)].astype(str))
-    earlier = set(cid[prev & (amount > 0)].astype(str))
+    # the distinct ids first: a set built row by row walks every sale of the window
+    customers = set(cid[now & (amount > 0)].astype(str).unique())
+    earlier = set(cid[prev & (amount > 0)].astype(str).unique())
     revenue = float(amount[now].sum())
     per_year = float(safe_div(revenue, len(customers))) / years
     churned = len(earlier - customers)
