@@ -36,8 +36,11 @@ class KernelPool:
 
     # what every report imports (the reset keeps modules): imported while the data loads,
     # not in the first report on each kernel
+    # (the forecaster's statsmodels and the cache's filtered Parquet reads import lazily: a
+    # second of the first report on each kernel)
     WARM = ("import salesnb.report, salesnb.sections, salesnb.overview, salesnb.plots, "
-            "salesnb.forecast, pyarrow.parquet, matplotlib.pyplot")
+            "salesnb.forecast, pyarrow.parquet, matplotlib.pyplot, "
+            "statsmodels.tsa.holtwinters, pyarrow.dataset, pyarrow.pandas_compat")
 
     def __init__(self, workers: int, *, cwd: Path, kernel_name: str = "python3"):
         self.workers = max(1, int(workers))
