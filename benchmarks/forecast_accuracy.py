@@ -50,7 +50,15 @@ is reported for ``--split test`` (the other half) as well as for all series. Com
 the best candidate alone, the mean of the best 2 or 3 (``default top1`` .. ``top3``), weights
 proportional to 1 / error, 1 / error squared or to the fourth, inverse-square weights among
 the candidates within 20 % or 50 % of the best, and keeping TrendSeasonalBlend unless
-another candidate beat it by 10 % or 20 %; weights 1 / error had the lowest errors.
+another candidate beat it by 10 % or 20 %; weights 1 / error had the lowest errors. Later,
+on the same dev half (73 of the series, candidates' forecasts computed once per origin and the
+rules applied to them): multiplicative exponential smoothing with its initial months
+estimated instead of the heuristic start (MASE ratio 0.718 -> 0.708; test half 0.599 ->
+0.591), errors widened by 10 % before they make intervals (coverage 0.77 -> 0.80; test half
+0.79 -> 0.82), against also keeping the heuristic one, weights 1 / squared error, dropping
+seasonal naive, trimming at 1.5 x the best, the best 3, an equal mean of the smoothing models
+and Theta, combining from 24 months, and blend + smoothing under 36 months (better MASE on
+Northwind, but 4-5 AdventureWorks reps then worse than seasonal naive).
 """
 
 from __future__ import annotations

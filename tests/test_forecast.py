@@ -12,6 +12,7 @@ from sklearn.base import clone
 from salesnb import forecast as fc
 from salesnb.cube import build_cube, monthly_actuals
 from salesnb.exceptions import DataError, NotFittedError, ParamsError
+from salesnb.forecast.select import WIDEN
 
 MODELS = [fc.Naive(), fc.SeasonalNaive(), fc.Drift(), fc.RunRate(k=3), fc.LogTrendSeasonal(),
           fc.AutoForecaster(), fc.make_default()]
@@ -455,9 +456,13 @@ def test_short_history_fallbacks(n, rule, selected):
     assert m.history_rule_ == rule and m.selected_ == selected
     f = fc.forecast_series(seasonal_trend(n), 2)
     assert f.attrs["rule"] == rule
-    if n >= 6:      # exactly the blend, with its own intervals (all origins counted)
+    if n >= 6:      # exactly the blend, with its own intervals (all origins counted) ...
         ref = fc.TrendSeasonalBlend().fit(seasonal_trend(n)).predict(2)
-        pd.testing.assert_frame_equal(f, ref, check_like=True)
+        pd.testing.assert_frame_equal(f[["month", "forecast"]], ref[["month", "forecast"]])
+        # ... from its measured errors widened by WIDEN (log errors: the series is positive)
+        for b in ("lower", "upper"):
+            np.testing.assert_allclose(np.log(f[b] / f["forecast"]),
+                                       WIDEN * np.log(ref[b] / ref["forecast"]), rtol=1e-9)
 
 
 def test_under_six_months_forecast_is_the_mean_of_the_last_three():
@@ -477,8 +482,8 @@ def test_default_chooses_by_out_of_sample_error():
     y = monthly([80, 90, 130, 70, 100, 120, 60, 95, 140, 85, 90, 110] * 4)
     m = fc.make_default().fit(y)
     assert m.history_rule_ == "36 months or more"
-    assert set(m.scores_) == {"SeasonalNaive", "TrendSeasonalBlend", "ETS(mul)", "ETS(log)", "Theta"}
-    assert m.scores_["SeasonalNaive"] == 0.0 and m.scores_["ETS(mul)"] > 0
+    assert set(m.scores_) == {"SeasonalNaive", "TrendSeasonalBlend", "ETS(mul, estimated)", "ETS(log)", "Theta"}
+    assert m.scores_["SeasonalNaive"] == 0.0 and m.scores_["ETS(mul, estimated)"] > 0
     zero = [k for k, v in m.scores_.items() if v == 0]
     assert m.weights_ == pytest.approx({k: 1 / len(zero) for k in zero})
     assert list(m.scores_.values()) == sorted(m.scores_.values())
@@ -574,13 +579,15 @@ def test_calibration_trend_and_season_covers_80_percent():
 
 def test_calibration_of_the_default_combination():
     # the combination counts its 24 origins as 12 (conformal ranks 1/12 and 12/12 of the
-    # pooled errors): on iid noise around a trend and season it covers a little more than
-    # 80 %, never less; on the benchmark's real series it covered 0.80
+    # pooled errors) and widens the errors by WIDEN (errors still to come run larger on
+    # real series): on iid noise around a trend and season, where past errors are exactly
+    # like future ones, it therefore covers more than 80 %, never less; on the benchmark's
+    # real series about 0.80 (README, Forecasts)
     def make(r, k):
         t = np.arange(k)
         return 100 * np.exp(0.01 * t + r.normal(0, 0.1, k)) * (1 + 0.2 * np.sin(t * np.pi / 6))
     cov = _coverage(make, fc.make_default(), n_series=24, n=36)
-    assert 0.77 <= cov <= 0.95
+    assert 0.80 <= cov <= 0.98
 
 
 def test_growth_exponent_of_known_error_profiles():
