@@ -28,13 +28,29 @@ def _partial(meta: dict) -> bool:
     return pd.Timestamp(meta["as_of"]) < cal.to_month(meta["month"]).end_time.normalize()
 
 
+def _rows_by_unit(df: pd.DataFrame) -> dict:
+    """Split ``df`` by (level, unit) as monthly_progress matches them (company: one unit)."""
+    lv = df["level"].astype(str).str.strip().str.lower()
+    unit = df["unit"].astype(str).str.strip().where(lv != "company", "")
+    return {k: g for k, g in df.groupby([lv, unit], sort=False)}
+
+
 def _monthly(tables: dict, fys: int, month: str) -> pd.DataFrame:
     p = tables["progress"]
     rows = p[(p["metric"] == "amount") & p["annual_target"].notna()]
+    act, tgt = tables["actuals"], tables["targets"]
+    # each unit's own rows, split once: monthly_progress on the whole tables for every unit
+    # read them all once per unit (551 units at 10 M rows: minutes); the same rows, the same result
+    a_by, t_by = _rows_by_unit(act), _rows_by_unit(tgt)
     parts = []
     for r in rows.itertuples(index=False):
-        m = monthly_progress(tables["actuals"], tables["targets"], level=r.level, unit=r.unit,
-                             month=month, fiscal_year_start=fys)
+        key = (str(r.level).strip().lower(), "" if str(r.level).strip().lower() == "company"
+               else str(r.unit))
+        if key in a_by or key in t_by:
+            a, t = a_by.get(key, act.iloc[:0]), t_by.get(key, tgt.iloc[:0])
+        else:                       # not found: the whole tables, and monthly_progress says so
+            a, t = act, tgt
+        m = monthly_progress(a, t, level=r.level, unit=r.unit, month=month, fiscal_year_start=fys)
         parts.append(m.assign(level=r.level, unit=r.unit, team=r.team))
     cols = ["level", "unit", "team", "month", "target", "actual", "attainment", "cum_target",
             "cum_actual", "cum_attainment"]
