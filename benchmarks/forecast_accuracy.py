@@ -453,11 +453,29 @@ def fit_times(sales: Path, repeats: int = 1) -> np.ndarray:
     return np.array(out)
 
 
+def undefined_ratio_series(r: pd.DataFrame) -> list[str]:
+    """Series where some method's MASE / seasonal naive is 0, infinite or undefined.
+
+    (An intermittent series whose seasonal-naive MASE is 0, say.) The geometric means
+    leave these series out for every method alike, so that all methods are compared on
+    the same series; the tables count them apart.
+    """
+    sn = r[r["method"] == "seasonal naive"].set_index("series")["mase"]
+    rel = r["mase"] / r["series"].map(sn)
+    bad = ~(np.isfinite(rel) & (rel > 0))
+    return sorted(set(r.loc[bad, "series"]))
+
+
 def summary(r: pd.DataFrame) -> pd.DataFrame:
     sn = r[r["method"] == "seasonal naive"].set_index("series")["mase"]
     r = r.assign(rel=r["mase"] / r["series"].map(sn))
     r = r.assign(better=r["rel"] < 1, long=r["months"] >= 36)
+    skip = set(undefined_ratio_series(r))
     g = r.groupby("method", sort=False)
+
+    def geo(d):
+        x = d.loc[~d["series"].isin(skip), "rel"]
+        return float(np.exp(np.log(x).mean())) if len(x) else np.nan
 
     def better(m, d):
         if m == "seasonal naive":
@@ -468,7 +486,7 @@ def summary(r: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "series": g.size(),
-        "MASE / seasonal naive (geo. mean)": g["rel"].apply(lambda x: float(np.exp(np.log(x).mean()))),
+        "MASE / seasonal naive (geo. mean)": [geo(d) for _, d in g],
         "mean MASE": g["mase"].mean(),
         "better than seasonal naive": [better(m, d) for m, d in g],
         "80 % coverage": g["hits"].sum() / g["n"].sum(),
@@ -500,6 +518,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", type=Path, default=CACHE,
                     help="per-(series, method) results; reused while the code is unchanged")
     ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="compute nothing: tabulate the series whose every method is cached "
+                         "(a run stopped early)")
     ap.add_argument("--csv", type=Path, help="also write the per-series rows here")
     ap.add_argument("--fit-times", type=Path, metavar="SALES_CSV",
                     help="instead: time the default's fits on every rep of this sales file "
@@ -528,6 +549,15 @@ def main(argv=None) -> int:
     if not series:
         ap.error("no series selected")
     t0 = time.time()
+    if args.cached_only:
+        versions = {m: _code_version(m) for m in names}
+        done = {k: v for k, v in series.items()
+                if all(_cache_file(args.cache, k, v[1], m, versions[m]).exists() for m in names)}
+        print(f"--cached-only: {len(done)} of {len(series)} series have every method cached; "
+              "the tables below are those series only", file=sys.stderr)
+        if not done:
+            ap.error("no series has every method cached: run without --cached-only first")
+        series = done
     r = run(series, names, workers=max(1, min(2, args.workers)),
             cache=None if args.no_cache else args.cache, niceness=args.nice)
     if args.csv:
@@ -557,6 +587,10 @@ def main(argv=None) -> int:
             "better than seasonal naive", "80 % coverage", "year-end APE"]
     print("\n## Every source in one table (README)\n")
     print(_md(one[cols]))
+    skip = undefined_ratio_series(r)
+    if skip:
+        print(f"\nLeft out of the geometric means, for every method (MASE / seasonal naive "
+              f"0 or undefined): {', '.join(skip)}.")
     awnw = r[r["source"].isin(["AdventureWorks", "Northwind"])]
     if len(awnw):
         wide = awnw.pivot(index="series", columns="method", values="mase")
