@@ -648,3 +648,16 @@ def test_quarter_forecast_block_words_the_quarter_end_projection(tiny_sales):
                     f"{p['probability'] * 100:.0f} % chance of reaching it.")
     View.partial_month = True
     assert View().quarter_forecast().sentence == ""
+
+
+def test_quarter_end_projection_reuses_a_fitted_model_and_refuses_one_fitted_elsewhere():
+    y = seasonal_trend(40)
+    as_of = y.index[-1]
+    m = fc.make_default().fit(y)
+    got = fc.quarter_end_projection(y, as_of_month=as_of, quarter_target=1e4, fitted=m)
+    want = fc.quarter_end_projection(y, as_of_month=as_of, quarter_target=1e4)
+    for k in ("projection", "lower", "upper", "probability", "months_remaining"):
+        assert got[k] == want[k], k
+    with pytest.raises(ParamsError, match="fitted up to"):
+        fc.quarter_end_projection(y, as_of_month=as_of, quarter_target=1e4,
+                                  fitted=fc.make_default().fit(y.iloc[:-1]))

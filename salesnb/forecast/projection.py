@@ -26,7 +26,7 @@ __all__ = ["year_end_projection", "quarter_end_projection", "projections"]
 
 
 # ----------------------------------------------------------------------------- projections
-def _projection(y, as_of_month, target, period_months, level, model):
+def _projection(y, as_of_month, target, period_months, level, model, fitted=None):
     level = _check_level(level)
     s, _ = _as_monthly(y)
     as_of = cal.to_month(as_of_month)
@@ -39,8 +39,14 @@ def _projection(y, as_of_month, target, period_months, level, model):
                         "Pass the month the data is complete to.")
     ytd = float(hist[hist.index >= period_months[0]].sum())
     k = int((period_months[-1] - as_of).n)
-    m = clone(model) if model is not None else make_default()
-    m.set_params(level=level).fit(hist)
+    if fitted is not None:          # already fitted on these months (a report reuses its fit)
+        if getattr(fitted, "last_month_", None) != hist.index[-1]:
+            raise ParamsError(f"fitted must be a forecaster fitted on y up to {as_of}; it was "
+                              f"fitted up to {getattr(fitted, 'last_month_', 'nothing')}.")
+        m = fitted
+    else:
+        m = clone(model) if model is not None else make_default()
+        m.set_params(level=level).fit(hist)
     target = float(target) if target is not None and np.isfinite(target) else np.nan
     need = target - ytd
     if k == 0:
@@ -104,7 +110,8 @@ def year_end_projection(y: pd.Series, *, as_of_month, annual_target: float | Non
 
 def quarter_end_projection(y: pd.Series, *, as_of_month, quarter_target: float | None,
                            fiscal_year_start: int = 1, level: float = 0.8,
-                           model: _Forecaster | None = None) -> dict:
+                           model: _Forecaster | None = None,
+                           fitted: _Forecaster | None = None) -> dict:
     """Project the fiscal quarter's total: quarter-to-date actual + forecast of its remaining months.
 
     Parameters
@@ -121,6 +128,9 @@ def quarter_end_projection(y: pd.Series, *, as_of_month, quarter_target: float |
         The interval's coverage (0.8: 80 %).
     model : forecaster, optional
         The forecaster (default: :func:`salesnb.forecast.make_default`).
+    fitted : forecaster, optional
+        A forecaster already fitted on ``y`` up to ``as_of_month``, used as it is instead
+        of fitting ``model`` (a report that drew the same unit's forecast reuses that fit).
 
     Returns
     -------
@@ -134,7 +144,7 @@ def quarter_end_projection(y: pd.Series, *, as_of_month, quarter_target: float |
     300.0
     """
     months = cal.quarter_months(as_of_month, fiscal_year_start)
-    out, target = _projection(y, as_of_month, quarter_target, months, level, model)
+    out, target = _projection(y, as_of_month, quarter_target, months, level, model, fitted)
     return {**out, "quarter_target": target}
 
 

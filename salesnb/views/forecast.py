@@ -139,27 +139,11 @@ class ForecastView:
     def _quarter_projection(self, y: pd.Series, target: float | None) -> dict:
         """:func:`salesnb.forecast.quarter_end_projection` of ``y`` with the report's fitted model.
 
-        The same figures (a test checks them against it): quarter-to-date actual plus the
-        fitted model's forecast of the quarter's remaining months, its 80 % range and the
-        chance of reaching ``target``. ``y`` ends at the report month.
+        ``y`` ends at the report month; the model is the one the forecast chart drew with.
         """
-        months = cal.quarter_months(self.month, self.fys)
-        as_of = cal.to_month(self.month)
-        ytd = float(y[y.index >= months[0]].sum())
-        k = int((months[-1] - as_of).n)
-        target = float(target) if target is not None and np.isfinite(target) else np.nan
-        need = target - ytd
-        if k == 0:
-            fc = lo = hi = 0.0
-            prob = np.nan if not np.isfinite(target) or target == 0 else float(need <= 0)
-        else:
-            d = self._fitted(self.level, self.unit, y).sum_forecast(
-                k, level=0.8, need=need if np.isfinite(need) else None)
-            fc, lo, hi, prob = d["forecast"], d["lower"], d["upper"], d["probability"]
-            if not np.isfinite(target) or target == 0:
-                prob = np.nan
-        return {"projection": ytd + fc, "lower": ytd + float(lo), "upper": ytd + float(hi),
-                "probability": prob, "months_remaining": k, "quarter_target": target}
+        return _fc.quarter_end_projection(y, as_of_month=self.month, quarter_target=target,
+                                          fiscal_year_start=self.fys, level=0.8,
+                                          fitted=self._fitted(self.level, self.unit, y))
 
     def _projection_row(self, level: str, unit: str) -> pd.Series | None:
         pj = self.t["projections"]
