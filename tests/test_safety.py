@@ -221,6 +221,35 @@ def test_full_disk_at_the_end_still_writes_run_json_and_cli_exits_2(tiny_params,
     assert not (out / "index.html").exists() and not list(out.glob(".*.tmp"))
 
 
+def test_exported_tables_that_cannot_be_written_fail_the_run_after_the_reports(
+        tiny_params, tmp_path, monkeypatch, capsys):
+    """The tables are exported beside the rendering: when they cannot be written (ENOSPC),
+    the reports are still written, run.json says what failed, the command exits 2."""
+    import errno
+    import json
+
+    from salesnb import cli
+    from salesnb.run import pack as run_pack
+
+    def export(tables, out, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "tables.xlsx"))
+    monkeypatch.setattr(run_pack, "export_tables", export)
+    monkeypatch.setenv("SALESNB_NO_PROGRESS", "1")
+    out = tmp_path / "pack"
+    nop = _nop_notebook(tmp_path)
+    monkeypatch.setitem(run_pack.NOTEBOOKS, "team", nop)
+    monkeypatch.setitem(run_pack.NOTEBOOKS, "company", nop)
+    rc = cli.main(["run", str(tiny_params), "--out", str(out), "--team", "East"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "tables.xlsx: no space left on the device" in err, err
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["write_errors"] == [
+        "tables/ and tables.xlsx: " + run_pack.os_error_text(
+            OSError(errno.ENOSPC, "No space left on device", str(out / "tables.xlsx")))]
+    assert [r["status"] for r in run["reports"]] == ["ok"]
+    assert (out / "team-east.html").exists() and (out / "index.html").exists()
+
+
 def test_a_failure_that_cannot_be_written_is_recorded_and_the_next_report_runs(
         tiny_params, tmp_path, monkeypatch):
     """East's page and its failed notebook cannot be written (a full disk): East is failed

@@ -110,7 +110,6 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
     tables = prepare_run(run_params, dataset)
     lang = run_params.lang
     cache = out / "_cache"
-    export_tables(tables, out, currency=run_params.currency)
     t_prep = time.perf_counter()
     all_teams = teams_of(tables)
     if teams:
@@ -145,6 +144,9 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
         kept = kept_jobs(existing, jobs, selected)
     tables["meta"]["pages"] = page_map([j for j in kept if j.status == "ok"] + jobs)
     write_run_cache(tables, run_params, cache, public=public_params(run_params.as_dict()))
+    # the exported tables are the runner's own work: computed and written beside the
+    # kernels rendering the reports (which read the run cache, not these files), not before
+    exports = _Background(export_tables, tables, out, currency=run_params.currency)
     n_workers = max(1, min(pool.workers, len(jobs) or 1))
     q: queue.Queue = queue.Queue()
     for j in jobs:
@@ -188,6 +190,7 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
                     else "the run was interrupted")
     finally:
         bar.close()
+        export_error = exports.wait()
     pack_jobs = merge_reports(existing, jobs, kept) if existing else jobs
     changes = pack_history(out, month=month, period=run_params.period,
                            params=public_params(dict(params)), actuals=tables["actuals"])
@@ -213,14 +216,19 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
     }
     series = in_series(out, month)
     # each is written even when the other cannot be (a full disk): the first error is raised
-    errors: list[OSError] = []
+    errors: list[BaseException] = []
+    if export_error is not None:   # the reports are written; the run still fails, and says why
+        errors.append(export_error)
+        why = (os_error_text(export_error) if isinstance(export_error, OSError)
+               else format_error(export_error).splitlines()[0][:300])
+        record["write_errors"] = [f"tables/ and tables.xlsx: {why}"]
     try:
         atomic_write_text(out / "index.html", index_html(
             tables, pack_jobs, lang=lang, currency=run_params.currency,
             changes=changes if series else None, series=series))
     except OSError as exc:
         errors.append(exc)
-        record["write_errors"] = [f"index.html: {os_error_text(exc)}"]
+        record.setdefault("write_errors", []).append(f"index.html: {os_error_text(exc)}")
     try:
         atomic_write_text(out / "run.json", json.dumps(record, indent=2, ensure_ascii=False,
                                                        default=str))
@@ -235,6 +243,26 @@ def _render_pack(params, *, out, teams, pool, params_path, company, notebooks, k
     if errors:
         raise errors[0]
     return record
+
+
+class _Background:
+    """Run ``fn(*args, **kw)`` on a thread; :meth:`wait` returns its exception or None."""
+
+    def __init__(self, fn, *args, **kw):
+        self._error: BaseException | None = None
+
+        def target():
+            try:
+                fn(*args, **kw)
+            except BaseException as exc:  # noqa: BLE001 - handed to wait()
+                self._error = exc
+
+        self._thread = threading.Thread(target=target, daemon=True, name="salesnb-exports")
+        self._thread.start()
+
+    def wait(self) -> BaseException | None:
+        self._thread.join()
+        return self._error
 
 
 def _status(stop: BaseException | None) -> str:
