@@ -16,72 +16,13 @@ import pandas as pd
 from .. import fmt
 from ..html import page, table_html
 from .links import href
+from .words import HISTORY_WORDS as WORDS
+from .words import term
 
 __all__ = ["WORDS", "changes_html", "restated_note", "archive_html", "ARCHIVE_MARK"]
 
 #: the archive page says it was written by salesnb (a folder's own index.html is left alone)
 ARCHIVE_MARK = '<meta name="generator" content="salesnb archive">'
-
-WORDS = {
-    "en": {
-        "changes": "Changes since {since}", "first": "This is the first pack of the series: "
-        "there is no earlier pack to compare with.",
-        "restated": "Restated figures", "restated_flag": "{n} figure(s) for past months differ "
-        "from what the {since} pack reported: the data changed after it was published. The "
-        "reports use today's data.",
-        "no_restated": "No restated figures: every past month the {since} pack reported still "
-        "has the same actual.",
-        "tiers": "Tier moves", "no_tiers": "No team or rep changed tier.",
-        "alerts": "Alerts opened and closed", "no_alerts": "No alert opened or closed.",
-        "ranks": "Rank changes", "no_ranks": "No rank changed.",
-        "opened": "opened", "closed": "closed", "up": "up", "down": "down",
-        "level": "Level", "unit": "Unit", "team": "Team", "month": "Month",
-        "reported": "Reported then", "current": "In today's data", "difference": "Difference",
-        "metric": "Metric", "before": "Before", "after": "Now", "before_value": "YTD then",
-        "after_value": "YTD now", "direction": "Move", "change": "Change", "rule": "Rule",
-        "message": "Message", "rank_before": "Rank then", "rank_after": "Rank now",
-        "places": "Places", "rank_in_team_before": "In team then",
-        "rank_in_team_after": "In team now",
-        "company": "Company", "rep": "Rep", "amount": "Sales", "quantity": "Quantity",
-        "new_customers": "New customers",
-        "archive": "Report archive", "pack": "Pack", "generated": "Generated",
-        "last_sale": "Last sale", "actual": "Actual", "target": "Target",
-        "attainment": "Attainment", "ytd_attainment": "YTD attainment", "reports": "Reports",
-        "changes_col": "Changes since the previous pack", "restated_col": "Restated",
-        "archive_sub": "{n} pack(s) in this folder, newest first. Each pack's index says "
-        "what changed since the one before it.",
-        "summary": "{tiers} tier move(s), {opened} alert(s) opened, {closed} closed, "
-        "{ranks} rank change(s)", "none": "—",
-    },
-    "zh": {
-        "changes": "自 {since} 以来的变化", "first": "这是本系列的第一期报告，没有更早的报告可比较。",
-        "restated": "数据重述", "restated_flag": "有 {n} 个过去月份的数字与 {since} 期报告所载"
-        "不同：数据在发布后被修改。本期报告使用当前数据。",
-        "no_restated": "无数据重述：{since} 期报告所载的各过去月份实际值均未改变。",
-        "tiers": "等级变动", "no_tiers": "没有团队或销售代表的等级发生变化。",
-        "alerts": "新增与关闭的警报", "no_alerts": "没有新增或关闭的警报。",
-        "ranks": "排名变化", "no_ranks": "排名没有变化。",
-        "opened": "新增", "closed": "关闭", "up": "上升", "down": "下降",
-        "level": "层级", "unit": "单位", "team": "团队", "month": "月份",
-        "reported": "当时报告", "current": "当前数据", "difference": "差额",
-        "metric": "指标", "before": "之前", "after": "现在", "before_value": "当时累积",
-        "after_value": "现在累积", "direction": "变动", "change": "变化", "rule": "规则",
-        "message": "说明", "rank_before": "当时排名", "rank_after": "现在排名",
-        "places": "名次", "rank_in_team_before": "当时队内", "rank_in_team_after": "现在队内",
-        "company": "公司", "rep": "销售代表", "amount": "销售额", "quantity": "数量",
-        "new_customers": "新客户",
-        "archive": "报告存档", "pack": "报告期", "generated": "生成时间",
-        "last_sale": "最后销售日", "actual": "实际", "target": "目标",
-        "attainment": "达成率", "ytd_attainment": "累积达成率", "reports": "报告数",
-        "changes_col": "较上一期的变化", "restated_col": "重述",
-        "archive_sub": "本文件夹共有 {n} 期报告，最新的在前。每期的索引页列出较上一期的变化。",
-        "summary": "等级变动 {tiers} 个，新增警报 {opened} 个，关闭 {closed} 个，"
-        "排名变化 {ranks} 个", "none": "—",
-    },
-}
-
-_TIER_ZH = {"star": "明星", "achieved": "达标", "watch": "关注", "coaching": "辅导",
-            "no target": "无目标"}
 
 
 def _w(lang: str) -> dict:
@@ -93,7 +34,7 @@ def _level(level: str, w: dict) -> str:
 
 
 def _tier(t: str, lang: str) -> str:
-    return _TIER_ZH.get(t, t) if lang == "zh" else t
+    return term(t, lang)  # the tiers' words of every other page
 
 
 def restated_note(n: int, since: str, *, lang: str = "en") -> str:
