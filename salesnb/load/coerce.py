@@ -168,8 +168,14 @@ def to_date(s: pd.Series, *, tz: str | None = None, meta: dict | None = None
 
     try:
         bulk = pd.to_datetime(pd.Series(uniq, dtype=object), format="ISO8601", errors="coerce")
-        parsed = [naive(v, r) for v, r in zip(bulk, uniq, strict=True)] if bulk.dt.tz is not None \
-            else list(bulk)
+        if pd.api.types.is_datetime64_any_dtype(bulk) and bulk.dt.tz is None:
+            parsed = list(bulk)
+        elif pd.api.types.is_datetime64_any_dtype(bulk):  # one offset throughout
+            parsed = [naive(v, r) for v, r in zip(bulk, uniq, strict=True)]
+        else:  # mixed offsets, or aware and naive together: pandas 2.3 would give naive
+            # text UTC; each value is read on its own instead
+            parsed = [naive(pd.to_datetime(r, format="ISO8601", errors="coerce"), r)
+                      for r in uniq]
     except (ValueError, TypeError):
         parsed = [pd.NaT] * len(uniq)
     for i, (raw, val) in enumerate(zip(uniq, parsed, strict=True)):
