@@ -15,7 +15,8 @@ What it does:
    generated directly: about 40 s and 4 GB in a child process) and writes them as Parquet
    (``DataFrame.to_parquet``, pyarrow defaults) and as CSV (UTF-8, dates ``YYYY-MM-DD``)
    under ``benchmarks/_out/scale/`` (git-ignored; reused unless ``--regen``);
-2. **salesnb engine**: ``salesnb.engine.scan(path, tables=("cube",))``: reads the file in
+2. **salesnb engine**: ``salesnb.engine.scan(path, tables=("cube",))`` (``--tables all``:
+   every digest table, as ``salesnb run`` loads them): reads the file in
    DuckDB, validates every row (dates, numbers, empty team/rep, negatives; exact duplicate
    rows for CSV) and aggregates to the monthly cube (month x team x rep x category with
    new customers);
@@ -64,7 +65,9 @@ import json, sys, time
 t0 = time.perf_counter()
 from salesnb.engine import scan
 t1 = time.perf_counter()
-digest, issues = scan(sys.argv[1], tables=("cube",))
+from salesnb.schema import DIGEST_TABLES
+tables = tuple(DIGEST_TABLES) if sys.argv[2] == "all" else tuple(sys.argv[2].split(","))
+digest, issues = scan(sys.argv[1], tables=tables)
 t2 = time.perf_counter()
 cube = digest["cube"]
 print("RESULT " + json.dumps({"import_s": t1 - t0, "work_s": t2 - t1, "cube_rows": len(cube),
@@ -223,6 +226,10 @@ def main(argv=None) -> int:
     ap.add_argument("--pack-only", action="store_true",
                     help="only the full pack runs (skip load + validate + aggregate)")
     ap.add_argument("--engines", default="auto,pandas", help="engines of the full pack runs")
+    ap.add_argument("--tables", default="cube",
+                    help="digest tables the salesnb engine computes: cube (like the plain "
+                         "pandas run) or all (what `salesnb run` loads: the customer-month "
+                         "table too, 5 M rows at 10 M sales)")
     args = ap.parse_args(argv)
     sizes = [200_000] if args.quick else [int(float(s)) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
@@ -230,9 +237,10 @@ def main(argv=None) -> int:
     for n in sizes:
         paths = generate(n, args.regen, args.timeout)
         for kind in ([] if args.pack_only else formats):
-            for method, code in (("salesnb engine", ENGINE), ("plain pandas", PANDAS)):
+            for method, code, extra in (("salesnb engine", ENGINE, [args.tables]),
+                                        ("plain pandas", PANDAS, [])):
                 print(f"{kind} {n:,} rows: {method} ...", flush=True)
-                r = run_child(code, [str(paths[kind])], args.timeout)
+                r = run_child(code, [str(paths[kind]), *extra], args.timeout)
                 r.update({"input": kind, "n": n, "method": method,
                           "size_mb": paths[kind].stat().st_size / 1e6})
                 results.append(r)
@@ -253,6 +261,7 @@ def main(argv=None) -> int:
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}; load average at start {load0:.1f}, at end "
           f"{os.getloadavg()[0]:.1f} (other work on the machine inflates the times)\n")
+    print(f"salesnb engine: digest tables {args.tables!r} (plain pandas: the cube)\n")
     print("| input | rows | file MB | method | wall s | work s | peak MB | cube rows |")
     print("|---|---:|---:|---|---:|---:|---:|---:|")
     for r in (r for r in results if "reports" not in r):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import warnings
 import unicodedata
 
 import numpy as np
@@ -167,7 +168,11 @@ def to_date(s: pd.Series, *, tz: str | None = None, meta: dict | None = None
         return (ts.tz_convert(tz) if tz else ts).tz_localize(None)
 
     try:
-        bulk = pd.to_datetime(pd.Series(uniq, dtype=object), format="ISO8601", errors="coerce")
+        with warnings.catch_warnings():  # pandas 2.x warns on mixed offsets: handled below
+            warnings.filterwarnings("ignore", "In a future version of pandas, parsing datetimes "
+                                    "with mixed time zones", FutureWarning)
+            bulk = pd.to_datetime(pd.Series(uniq, dtype=object), format="ISO8601",
+                                  errors="coerce")
         if pd.api.types.is_datetime64_any_dtype(bulk) and bulk.dt.tz is None:
             parsed = list(bulk)
         elif pd.api.types.is_datetime64_any_dtype(bulk):  # one offset throughout
@@ -223,8 +228,9 @@ def currency_marks(s: pd.Series) -> pd.Series:
     maybe = pd.to_numeric(text.where(text != "", "0"), errors="coerce").isna().to_numpy()
     if maybe.any():
         found = text[maybe].str.extract(_MARK)
-        mark[maybe] = found["pre"].fillna(found["post"]).fillna("").astype(object).str.replace(
-            "￥", "¥", regex=False).to_numpy()
+        pre, post = found["pre"].astype(object), found["post"].astype(object)
+        both = pre.where(pre.notna(), post)
+        mark[maybe] = [("" if not isinstance(v, str) else v.replace("￥", "¥")) for v in both]
     return mark
 
 
