@@ -253,7 +253,7 @@ def name_key(s: pd.Series) -> pd.Series:
     ['east', 'east', 'east', 'jürgen müller', nan]
     """
     return s.map(lambda v: unicodedata.normalize("NFKC", " ".join(str(v).split())).casefold()
-                 if isinstance(v, str) else v)
+                 if isinstance(v, str) else (np.nan if v is None else v))  # one NA on pandas 2 and 3
 
 
 def to_float(s: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, np.ndarray, np.ndarray]:
