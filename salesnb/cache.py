@@ -53,7 +53,10 @@ def write_cache(tables: dict, directory) -> Path:
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
-        if name == "meta" or df is None:
+        if name == "meta":
+            continue
+        if df is None:   # a table this run has not: no earlier run's file may stand for it
+            (d / f"{name}.parquet").unlink(missing_ok=True)
             continue
         buf = _to_disk(df).to_parquet(index=False)
         atomic_write_bytes(d / f"{name}.parquet", buf)
@@ -82,9 +85,16 @@ def read_cache(directory, *, team: str | None = None) -> dict:
             filters = [("team", "==", team)]
         tables[name] = _from_disk(pq.read_table(f, filters=filters).to_pandas())
     for name in ("opportunities", "spend", "satisfaction", "org", "mismatches",
-                 "customer_sales", "product_sales", "customer_months", "lines"):
+                 "customer_sales", "product_sales", "customer_months", "lines",
+                 "forecast_paths", "quarter_projections"):
         tables.setdefault(name, None)
     return team_slice(tables, team) if team is not None else tables
+
+
+#: the tables with a row per (level, unit): a slice keeps the company's, its team's and its
+#: reps' rows only
+UNIT_TABLES = ("actuals", "targets", "progress", "projections", "forecast_paths",
+               "quarter_projections")
 
 
 def _rep_names(tables: dict, team: str) -> set[str]:
@@ -126,8 +136,8 @@ def team_slice(tables: dict, team: str) -> dict:
     out["meta"] = dict(tables["meta"], team=team)
     if "pages" in tables["meta"]:
         out["meta"]["pages"] = pages_for(tables["meta"]["pages"], team=team, reps=reps)
-    for name in ("actuals", "targets", "progress", "projections"):
-        out[name] = units(tables[name])
+    for name in UNIT_TABLES:
+        out[name] = units(tables.get(name))
     for name in ("sales", "cube", "customer_months", "customer_sales", "product_sales",
                  "opportunities", "spend", "last_sale"):
         out[name] = by_team(tables.get(name))
@@ -159,6 +169,20 @@ def team_slice(tables: dict, team: str) -> dict:
     q = tables.get("quality")
     if q is not None and len(q):  # counts only: details may name other teams' reps
         out["quality"] = q.assign(detail="", rows="").reset_index(drop=True)
+    return _known_only(out)
+
+
+#: every table a slice has a rule for; any other table is left out of a slice
+SLICED = frozenset({*UNIT_TABLES, "sales", "cube", "customer_months", "customer_sales",
+                    "product_sales", "opportunities", "spend", "last_sale", "satisfaction",
+                    "attribution", "alerts", "tiers", "org", "lines", "mismatches", "excluded",
+                    "ranking", "quality"})
+
+
+def _known_only(out: dict) -> dict:
+    """Drop the tables no slicing rule covers: a new table is never shown to a team unsliced."""
+    for name in [k for k, v in out.items() if isinstance(v, pd.DataFrame) and k not in SLICED]:
+        out[name] = None
     return out
 
 
@@ -229,8 +253,8 @@ def rep_slice(tables: dict, rep: str) -> dict:
     out["meta"] = dict(base["meta"], team=team, rep=rep, standing=standing)
     if "pages" in tables["meta"]:
         out["meta"]["pages"] = pages_for(tables["meta"]["pages"], team=team, reps={rep})
-    for name in ("actuals", "targets", "progress", "projections"):
-        out[name] = units(base[name])
+    for name in UNIT_TABLES:
+        out[name] = units(base.get(name))
     for name in ("sales", "cube", "customer_months", "customer_sales", "opportunities",
                  "last_sale", "org"):
         out[name] = by_rep(base.get(name))
@@ -248,4 +272,4 @@ def rep_slice(tables: dict, rep: str) -> dict:
     out["mismatches"] = None
     out["lines"] = None
     out["excluded"] = None
-    return out
+    return _known_only(out)

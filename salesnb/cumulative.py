@@ -1,6 +1,6 @@
 """Cumulative fiscal-year series a report draws: actual against target by unit, and a forecast path.
 
-:func:`cumulative_by_unit` stacks :func:`salesnb.progress.monthly_progress` for every
+:func:`cumulative_by_unit` gives :func:`salesnb.progress.monthly_progress` of every
 unit of a level (the company's small multiples, one panel per team);
 :func:`unit_history` and :func:`forecast_path` give one unit's year so far and its
 cumulative forecast to the fiscal year's end, whose band ends at the unit's year-end
@@ -14,7 +14,7 @@ import pandas as pd
 from salesnb import forecast as _fc
 from salesnb.calendar import fiscal_year, fiscal_year_months, to_month
 from salesnb.checks import require_columns
-from salesnb.progress import monthly_progress
+from salesnb.monthly import monthly_progress_table
 
 __all__ = ["cumulative_by_unit", "unit_history", "forecast_path"]
 
@@ -65,19 +65,15 @@ def cumulative_by_unit(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
     require_columns(actuals, ["level", "unit", "metric", "month", "actual"], "actuals")
     a = actuals[(actuals["level"] == level) & (actuals["metric"] == metric)]
     cols = ["unit", "month", "cum_target", "cum_actual", "cum_attainment"]
-    # each unit's months read only its level's rows of this metric (the same rows
-    # monthly_progress would pick out of the whole tables, once instead of once per unit:
-    # the company's actuals hold every rep's months)
+    # every unit at once, from its level's rows of this metric only
     acts, tgts = _level_rows(actuals, level, metric), _level_rows(targets, level, metric)
-    parts = []
-    for unit in sorted(a["unit"].astype(str).unique()):
-        mp = monthly_progress(acts, tgts, level=level, unit=unit, metric=metric,
-                              month=month, fiscal_year_start=fiscal_year_start)
-        parts.append(mp.assign(unit=unit)[cols])
-    if not parts:
+    units = sorted(a["unit"].astype(str).unique())
+    if not units:
         return pd.DataFrame({c: pd.Series(dtype="period[M]" if c == "month" else
                                           (object if c == "unit" else float)) for c in cols})
-    return pd.concat(parts, ignore_index=True)
+    mp = monthly_progress_table(acts, tgts, pd.DataFrame({"level": level, "unit": units}),
+                                metric=metric, month=month, fiscal_year_start=fiscal_year_start)
+    return mp[cols].reset_index(drop=True)
 
 
 def _level_rows(df: pd.DataFrame, level: str, metric: str) -> pd.DataFrame:
@@ -123,7 +119,8 @@ def unit_history(actuals: pd.DataFrame, *, level: str, unit: str, month,
 
 
 def forecast_path(y: pd.Series, projection: pd.Series | None, *, month,
-                  fiscal_year_start: int = 1, interval: float = 0.8, model=None
+                  fiscal_year_start: int = 1, interval: float = 0.8, model=None,
+                  forecast: pd.DataFrame | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return a unit's cumulative year so far and its cumulative forecast to the year's end.
 
@@ -147,6 +144,10 @@ def forecast_path(y: pd.Series, projection: pd.Series | None, *, month,
     model : forecaster, optional
         The default forecaster already fitted on ``y`` at ``interval`` (a report fits it
         once for its forecast chart and its quarter); default: fitted here.
+    forecast : DataFrame, optional
+        That model's monthly forecast of the remaining months already made (``month,
+        forecast, lower, upper``: the run's ``forecast_paths`` rows of the unit, from the
+        fit that made its projection); used instead of ``model``.
 
     Returns
     -------
@@ -170,8 +171,15 @@ def forecast_path(y: pd.Series, projection: pd.Series | None, *, month,
     hist.columns = ["month", "actual"]
     if not (remaining and len(y)):
         return hist, pd.DataFrame(columns=["month", "forecast", "lower", "upper"])
-    fc = (model.predict(remaining) if model is not None
-          else _fc.forecast_series(y, remaining, level=interval))
+    if forecast is not None:
+        if len(forecast) != remaining or (len(forecast) and
+                                          pd.Period(forecast["month"].iloc[0], "M") != m + 1):
+            raise ValueError(f"forecast must hold the {remaining} months after {m}; it holds "
+                             f"{len(forecast)} from {forecast['month'].iloc[0] if len(forecast) else '-'}.")
+        fc = forecast[["month", "forecast", "lower", "upper"]].reset_index(drop=True)
+    else:
+        fc = (model.predict(remaining) if model is not None
+              else _fc.forecast_series(y, remaining, level=interval))
     base = float(hist["actual"].iloc[-1]) if len(hist) else 0.0
     path = fc.assign(forecast=base + fc["forecast"].cumsum(),
                      lower=base + fc["lower"].cumsum(), upper=base + fc["upper"].cumsum())

@@ -607,3 +607,40 @@ def test_sample_team_page_shows_each_reps_percentile_and_the_peer_average(sample
     best = reps.sort_values("attainment", ascending=False).iloc[0]
     assert best["percentile"] == 1.0
     assert "Percentile among peers" in block.body and ">100.0 %</td>" in block.body
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_monthly_progress_table_equals_monthly_progress_unit_by_unit(data):
+    # the pack's table of every unit's months is the per-unit function's, row for row
+    from salesnb.monthly import monthly_progress as one, monthly_progress_table
+    months = pd.period_range("2024-07", "2025-12", freq="M")
+    units = [("company", "Company"), ("team", "E"), ("team", "W"), ("rep", "Ann")]
+    vals = st.one_of(st.none(), st.floats(-50, 500, allow_nan=False, allow_infinity=False),
+                     st.just(0.0))
+    rows_a, rows_t = [], []
+    for lv, un in units:
+        for mo in months:
+            va, vt = data.draw(vals), data.draw(vals)
+            if va is not None:
+                rows_a.append({"month": mo, "level": lv, "unit": un, "team": "E",
+                               "metric": "amount", "actual": va})
+            if vt is not None:
+                rows_t.append({"month": mo, "level": lv, "unit": un, "metric": "amount",
+                               "target": vt})
+    rows_a.append({"month": months[0], "level": "team", "unit": "E", "team": "E",
+                   "metric": "quantity", "actual": 3.0})
+    a = pd.DataFrame(rows_a, columns=["month", "level", "unit", "team", "metric", "actual"])
+    t = pd.DataFrame(rows_t, columns=["month", "level", "unit", "metric", "target"])
+    known = {(r.level, r.unit) for r in a[a["metric"] == "amount"].itertuples()} | \
+        {(r.level, r.unit) for r in t.itertuples()}
+    want_units = [u for u in units if u in known]
+    month = data.draw(st.sampled_from([str(m) for m in months[6:]]))
+    fys = data.draw(st.sampled_from([1, 4, 7]))
+    got = monthly_progress_table(a, t, pd.DataFrame(want_units, columns=["level", "unit"]),
+                                 month=month, fiscal_year_start=fys)
+    assert len(got) == 12 * len(want_units)
+    for i, (lv, un) in enumerate(want_units):
+        exp = one(a, t, level=lv, unit=un, month=month, fiscal_year_start=fys)
+        part = got.iloc[12 * i:12 * (i + 1)].drop(columns=["level", "unit"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, exp, check_exact=False, rtol=1e-12)

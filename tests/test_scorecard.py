@@ -191,3 +191,20 @@ def test_rep_slice_holds_one_rep_only(sample_pack):
                     vals = df[col] if lv is None else df.loc[lv == "rep", col]
                     assert set(vals.astype(str)) <= {rep}, (name, col)
     assert s["meta"]["standing"]["of"] >= 2
+
+
+def test_team_slice_holds_its_own_team_and_reps_only(sample_pack):
+    from salesnb.cache import _rep_names, read_cache, team_slice
+    t = read_cache(sample_pack["out"] / "_cache")
+    team = str(t["projections"].query("level == 'team'")["unit"].iloc[0])
+    reps = _rep_names(t, team)
+    s = team_slice(t, team)
+    checked = 0
+    for name, df in s.items():
+        if isinstance(df, pd.DataFrame) and len(df) and {"level", "unit"} <= set(df.columns):
+            lv, un = df["level"].astype(str), df["unit"].astype(str)
+            assert set(un[lv == "team"]) <= {team}, name
+            assert set(un[lv == "rep"]) <= reps, name
+            checked += 1
+    assert checked >= 6   # the forecast paths and quarter ends among them
+    assert len(s["forecast_paths"]) and set(s["forecast_paths"]["team"].astype(str)) <= {team, ""}

@@ -275,3 +275,41 @@ def test_a_month_outside_the_data_or_an_unknown_team_is_said_before_anything_ren
     with pytest.raises(ParamsError, match=re.escape(words)):
         sn.report.open_team_report(month=month, team=team, opportunities="", spend="",
                                    satisfaction="", **kw)
+
+
+# ------------------------------------------------------- the run's fits, drawn as they are
+@pytest.mark.slow
+def test_reports_draw_the_runs_own_fits_exactly_as_a_fit_of_their_own(sample_pack):
+    # the run fits each unit once (projections_and_paths) and keeps the forecast path and
+    # the quarter end; a report drawing them shows what it would show fitting the model
+    from salesnb.cache import read_cache, rep_slice, team_slice
+    from salesnb.report import scorecard_reps
+    from salesnb.views.company import CompanyReport
+    from salesnb.views.rep import RepScorecard
+    from salesnb.views.team import TeamReport
+    full = read_cache(sample_pack["out"] / "_cache")
+    paths, quarters = full["forecast_paths"], full["quarter_projections"]
+    assert len(paths) and len(quarters)
+    assert set(map(tuple, quarters[["level", "unit"]].to_numpy())) == set(
+        map(tuple, full["projections"][["level", "unit"]].to_numpy()))
+    team = str(full["projections"].query("level == 'team'")["unit"].iloc[0])
+    rep = scorecard_reps(full, team)[0]
+    makers = {"company": lambda t: CompanyReport(t),
+              "team": lambda t: TeamReport(team_slice(t, team), team),
+              "rep": lambda t: RepScorecard(rep_slice(team_slice(t, team), rep), rep)}
+    bare = dict(full, forecast_paths=None, quarter_projections=None)
+    for kind, make in makers.items():
+        stored, fitted = make(full), make(bare)
+        a, b = stored.forecast(), fitted.forecast()
+        assert a.sentence == b.sentence and a.body == b.body, kind
+        assert "_fitted_models" not in stored.__dict__, kind   # no model was fitted
+        if kind != "rep":
+            assert stored.quarter_forecast().sentence == fitted.quarter_forecast().sentence
+
+
+def test_a_slice_leaves_out_tables_it_has_no_rule_for():
+    from salesnb.cache import SLICED, UNIT_TABLES, _known_only
+    assert {"forecast_paths", "quarter_projections"} <= set(UNIT_TABLES) <= SLICED
+    out = _known_only({"progress": pd.DataFrame({"a": [1]}), "new_table": pd.DataFrame({"a": [1]}),
+                       "meta": {}})
+    assert out["new_table"] is None and out["progress"] is not None and out["meta"] == {}

@@ -50,7 +50,14 @@ from .models import (
     TrendSeasonalBlend,
     _ridge,  # noqa: F401 - a test checks it against sklearn
 )
-from .projection import projections, quarter_end_projection, year_end_projection
+from .projection import (
+    QUARTER_COLUMNS,
+    projections,
+    projections_and_paths,
+    quarter_end_projection,
+    quarter_targets,
+    year_end_projection,
+)
 from .select import (
     ETS,
     HISTORY_RULES,
@@ -67,7 +74,8 @@ __all__ = [
     "AutoForecaster", "ETS", "Theta", "ValidatedForecaster", "Forecaster",
     "DefaultForecaster", "make_default", "forecast_series", "backtest", "backtest_errors",
     "accuracy_sentence", "accuracy_words", "accuracy_vs_last_year", "accuracy_ratio_words",
-    "year_end_projection", "quarter_end_projection", "projections", "HISTORY_RULES",
+    "year_end_projection", "quarter_end_projection", "projections", "projections_and_paths",
+    "quarter_targets", "QUARTER_COLUMNS", "HISTORY_RULES",
     "NOTE_RUN_RATE", "NOTE_NO_SEASONAL", "NOTE_NO_MONTH_EFFECTS", "NOTE_LINEAR",
     "NOTE_ALL_ZERO", "NOTE_FEW_ERRORS",
 ]

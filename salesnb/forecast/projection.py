@@ -22,7 +22,8 @@ from ._base import check_level as _check_level
 from .backtest import accuracy_vs_last_year
 from .select import make_default
 
-__all__ = ["year_end_projection", "quarter_end_projection", "projections"]
+__all__ = ["year_end_projection", "quarter_end_projection", "projections",
+           "projections_and_paths", "quarter_targets", "QUARTER_COLUMNS"]
 
 
 # ----------------------------------------------------------------------------- projections
@@ -61,7 +62,7 @@ def _projection(y, as_of_month, target, period_months, level, model, fitted=None
             "lower": ytd + float(lo), "upper": ytd + float(hi), "probability": prob,
             "months_remaining": k, "method": m.method_, "note": m.note_,
             "rule": getattr(m, "history_rule_", ""),
-            "accuracy": getattr(m, "accuracy_", None)}, target
+            "accuracy": getattr(m, "accuracy_", None), "_model": m}, target
 
 
 def year_end_projection(y: pd.Series, *, as_of_month, annual_target: float | None,
@@ -105,6 +106,7 @@ def year_end_projection(y: pd.Series, *, as_of_month, annual_target: float | Non
     months = cal.fiscal_year_months(cal.fiscal_year(as_of_month, fiscal_year_start),
                                     fiscal_year_start)
     out, target = _projection(y, as_of_month, annual_target, months, level, model)
+    out.pop("_model")
     return {**out, "annual_target": target}
 
 
@@ -145,6 +147,7 @@ def quarter_end_projection(y: pd.Series, *, as_of_month, quarter_target: float |
     """
     months = cal.quarter_months(as_of_month, fiscal_year_start)
     out, target = _projection(y, as_of_month, quarter_target, months, level, model, fitted)
+    out.pop("_model")
     return {**out, "quarter_target": target}
 
 
@@ -191,6 +194,22 @@ def projections(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
           unit  ytd_actual  projection  probability
     0  Company       300.0      1200.0          0.0
     """
+    return _unit_projections(actuals, targets, month=month, period=period,
+                             fiscal_year_start=fiscal_year_start, level=level, model=model)[0]
+
+
+def _ordered(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    order = df["level"].map({"company": 0, "team": 1, "rep": 2}).fillna(3)
+    return (df.assign(_o=order).sort_values(["_o", *by], kind="stable")
+            .drop(columns="_o").reset_index(drop=True))
+
+
+def _unit_projections(actuals, targets, *, month, period="year", fiscal_year_start=1, level=0.8,
+                      model=None, paths: bool = False, quarter_targets=None):
+    """:func:`projections`, and with ``paths`` also each unit's forecast and quarter end.
+
+    Returns (projections, paths or None, quarters or None); see :func:`projections_and_paths`.
+    """
     if period not in ("year", "quarter"):
         raise ParamsError(f"period must be 'year' or 'quarter', got {period!r}.")
     tcol = "annual_target" if period == "year" else "quarter_target"
@@ -205,15 +224,24 @@ def projections(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
     as_of = cal.to_month(month)
     fn = year_end_projection if period == "year" else quarter_end_projection
     tmap = {(str(lv), str(u)): t for lv, u, t in targets[["level", "unit", tcol]].itertuples(index=False)}
-    rows = []
+    qmap = ({(str(lv), str(u)): t for lv, u, t in
+             quarter_targets[["level", "unit", "quarter_target"]].itertuples(index=False)}
+            if quarter_targets is not None else {})
+    fy_months = cal.fiscal_year_months(cal.fiscal_year(as_of, fiscal_year_start), fiscal_year_start)
+    remaining = int((fy_months > as_of).sum())
+    rows, path_rows, quarter_rows = [], [], []
     for (lv, unit), g in actuals.groupby(["level", "unit"], sort=False):
         g = g[pd.PeriodIndex(g["month"], freq="M") <= as_of].sort_values("month")
         if g.empty or pd.Period(g["month"].iloc[-1], freq="M") < as_of:
             continue
         y = pd.Series(g["actual"].to_numpy(dtype=float), index=pd.PeriodIndex(g["month"], freq="M"))
-        p = fn(y, as_of_month=as_of, fiscal_year_start=fiscal_year_start, level=level, model=model,
-               **{tcol: tmap.get((str(lv), str(unit)))})
-        rows.append({"level": lv, "unit": unit, "team": g["team"].iloc[-1],
+        months = cal.fiscal_year_months(cal.fiscal_year(as_of, fiscal_year_start),
+                                        fiscal_year_start) if period == "year" else \
+            cal.quarter_months(as_of, fiscal_year_start)
+        p, tg = _projection(y, as_of, tmap.get((str(lv), str(unit))), months, level, model)
+        p[tcol] = tg
+        team = g["team"].iloc[-1]
+        rows.append({"level": lv, "unit": unit, "team": team,
                      "ytd_actual": p["ytd_actual"], "projection": p["projection"],
                      "lower": p["lower"], "upper": p["upper"], tcol: p[tcol],
                      "probability": p["probability"], "method": p["method"], "note": p["note"],
@@ -223,10 +251,120 @@ def projections(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
                      "rule": p["rule"],
                      "accuracy_n_vs_last_year": (p.get("accuracy") or {}).get("n_vs_last_year", 0),
                      "accuracy_vs_last_year": accuracy_vs_last_year(p.get("accuracy") or {})})
+        if paths:
+            fitted = p["_model"]
+            if remaining:
+                fc = fitted.predict(remaining)
+                path_rows.append(fc.assign(level=lv, unit=unit, team=team))
+            q = quarter_end_projection(y, as_of_month=as_of, fiscal_year_start=fiscal_year_start,
+                                       quarter_target=qmap.get((str(lv), str(unit))),
+                                       level=level, fitted=fitted)
+            quarter_rows.append({"level": lv, "unit": unit, "team": team,
+                                 **{k: q[k] for k in QUARTER_COLUMNS[3:]}})
     cols = ["level", "unit", "team", "ytd_actual", "projection", "lower", "upper", tcol,
             "probability", "method", "note", "accuracy_n", "accuracy_mae", "accuracy_mape",
             "rule", "accuracy_n_vs_last_year", "accuracy_vs_last_year"]
-    out = pd.DataFrame(rows, columns=cols)
-    order = out["level"].map({"company": 0, "team": 1, "rep": 2}).fillna(3)
-    return (out.assign(_o=order).sort_values(["_o", "unit"], kind="stable")
-            .drop(columns="_o").reset_index(drop=True))
+    out = _ordered(pd.DataFrame(rows, columns=cols), ["unit"])
+    if not paths:
+        return out, None, None
+    pcols = ["level", "unit", "team", "month", "forecast", "lower", "upper"]
+    path = (pd.concat(path_rows, ignore_index=True)[pcols] if path_rows else
+            pd.DataFrame({c: pd.Series(dtype="period[M]" if c == "month" else
+                                       (object if c in ("level", "unit", "team") else float))
+                          for c in pcols}))
+    return out, _ordered(path, ["unit", "month"]), _ordered(
+        pd.DataFrame(quarter_rows, columns=QUARTER_COLUMNS), ["unit"])
+
+
+#: the columns of :func:`projections_and_paths`'s quarter table
+QUARTER_COLUMNS = ["level", "unit", "team", "ytd_actual", "projection", "lower", "upper",
+                   "quarter_target", "probability", "months_remaining"]
+
+
+def quarter_targets(targets: pd.DataFrame, *, month, fiscal_year_start: int = 1,
+                    metric: str = "amount") -> pd.DataFrame:
+    """Return each unit's target for the fiscal quarter of ``month``: the sum of its months.
+
+    Parameters
+    ----------
+    targets : DataFrame
+        Monthly targets (``level, unit, metric, month, target``).
+    month : str or Period
+        A month of the quarter.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    metric : str
+        The metric.
+
+    Returns
+    -------
+    DataFrame
+        ``level, unit, quarter_target``: one row per unit with a target row in the quarter
+        (a unit without one has no row: its quarter has no target).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"month": pd.period_range("2025-01", periods=4, freq="M"),
+    ...                   "level": "team", "unit": "E", "metric": "amount", "target": 100.0})
+    >>> quarter_targets(t, month="2025-02").to_dict("records")
+    [{'level': 'team', 'unit': 'E', 'quarter_target': 300.0}]
+    """
+    months = cal.quarter_months(month, fiscal_year_start)
+    sel = targets[(targets["metric"] == metric)
+                  & pd.PeriodIndex(targets["month"], freq="M").isin(months)]
+    return (sel.groupby(["level", "unit"], sort=False)["target"].sum()
+            .rename("quarter_target").reset_index())
+
+
+def projections_and_paths(actuals: pd.DataFrame, targets: pd.DataFrame, *, month,
+                          quarter_targets: pd.DataFrame | None = None,
+                          fiscal_year_start: int = 1, level: float = 0.8,
+                          model: _Forecaster | None = None) -> dict:
+    """:func:`projections` of the year end, plus what a report draws from the same fit.
+
+    Each unit's model is fitted once; from that fit come its year-end projection, its
+    monthly forecast for the fiscal year's remaining months (the report's forecast chart)
+    and its quarter-end projection (:func:`quarter_end_projection` with ``fitted``). A run
+    computes them once for every unit so that no report refits a model.
+
+    Parameters
+    ----------
+    actuals : DataFrame
+        Monthly actuals of one metric (see :func:`projections`).
+    targets : DataFrame
+        ``level``, ``unit``, ``annual_target``.
+    month : str or Period
+        The report month (the last month with actuals).
+    quarter_targets : DataFrame, optional
+        ``level``, ``unit``, ``quarter_target`` (:func:`quarter_targets`); a unit without
+        a row has no quarter target.
+    fiscal_year_start : int
+        First month (1-12) of the fiscal year.
+    level : float
+        The intervals' coverage.
+    model : forecaster, optional
+        The forecaster (default: :func:`salesnb.forecast.make_default`).
+
+    Returns
+    -------
+    dict
+        ``projections`` (as :func:`projections`), ``paths`` (``level, unit, team, month,
+        forecast, lower, upper``: monthly, one row per remaining month of the fiscal year)
+        and ``quarters`` (:data:`QUARTER_COLUMNS`).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=3, freq="M"),
+    ...                   "level": "company", "unit": "Company", "team": "",
+    ...                   "metric": "amount", "actual": [100.0, 100.0, 100.0]})
+    >>> t = pd.DataFrame({"level": ["company"], "unit": ["Company"], "annual_target": [1500.0]})
+    >>> r = projections_and_paths(a, t, month="2025-03")
+    >>> len(r["paths"]), bool(r["paths"]["forecast"].sum() == r["projections"]["projection"][0] - 300)
+    (9, True)
+    >>> r["quarters"][["unit", "projection", "months_remaining"]].to_dict("records")
+    [{'unit': 'Company', 'projection': 300.0, 'months_remaining': 0}]
+    """
+    pj, paths, quarters = _unit_projections(
+        actuals, targets, month=month, fiscal_year_start=fiscal_year_start, level=level,
+        model=model, paths=True, quarter_targets=quarter_targets)
+    return {"projections": pj, "paths": paths, "quarters": quarters}

@@ -64,32 +64,37 @@ def _targets_for(dataset, actuals, *, month, fiscal_year_start, target_split, ta
 
 def _projection_chunk(args):
     from threadpoolctl import threadpool_limits
-    amount, annual, month, fys = args
+    amount, annual, quarter, month, fys = args
     # one BLAS thread per worker: the workers already fill the cores, and OpenBLAS
     # threads spinning beside them made 2 workers slower than one process (72 s vs 38 s)
     with threadpool_limits(1):
-        return _fc.projections(amount, annual, month=month, fiscal_year_start=fys)
+        return _fc.projections_and_paths(amount, annual, quarter_targets=quarter, month=month,
+                                         fiscal_year_start=fys)
 
 
 def _projections_start(amount: pd.DataFrame, annual: pd.DataFrame, *, month,
-                       fiscal_year_start: int, workers: int | None = None):
+                       fiscal_year_start: int, workers: int | None = None,
+                       quarter: pd.DataFrame | None = None):
     """Start the year-end projections of every unit; return a function that waits for them.
 
     Each unit's forecast is independent, so many units are spread over worker processes
-    (the same rows as one call) while the caller computes the rest of the run.
+    (the same rows as one call) while the caller computes the rest of the run. The
+    function returns :func:`salesnb.forecast.projections_and_paths`'s dict: the
+    projections, and from the same fits each unit's forecast path and quarter end (what
+    the reports draw, so that no report fits a model again).
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
     keys = amount[["level", "unit"]].drop_duplicates()
     workers = workers or min(os.cpu_count() or 1, 4)
     if len(keys) < 60 or workers < 2:
-        out = _fc.projections(amount, annual, month=month, fiscal_year_start=fiscal_year_start)
+        out = _projection_chunk((amount, annual, quarter, month, fiscal_year_start))
         return lambda: out
     chunks = []
     for i in range(workers):
         part = keys.iloc[i::workers]
         sel = amount.merge(part, on=["level", "unit"])
-        chunks.append((sel, annual, month, fiscal_year_start))
+        chunks.append((sel, annual, quarter, month, fiscal_year_start))
     import multiprocessing as mp
     # fork: the workers inherit the imported modules (prepare runs before any report thread)
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
@@ -98,16 +103,20 @@ def _projections_start(amount: pd.DataFrame, annual: pd.DataFrame, *, month,
     from threadpoolctl import threadpool_limits
     limits = threadpool_limits(1)   # this process computes the rest beside the workers
 
-    def result() -> pd.DataFrame:
+    def result() -> dict:
         try:
             parts = [f.result() for f in futures]
         finally:
             ex.shutdown()
             limits.restore_original_limits()
-        out = pd.concat(parts, ignore_index=True)
         order = {"company": 0, "team": 1, "rep": 2}
-        out = out.assign(_o=out["level"].map(order)).sort_values(["_o", "unit"], kind="stable")
-        return out.drop(columns="_o").reset_index(drop=True)
+        out = {}
+        for name, by in (("projections", ["unit"]), ("paths", ["unit", "month"]),
+                         ("quarters", ["unit"])):
+            df = pd.concat([p[name] for p in parts], ignore_index=True)
+            df = df.assign(_o=df["level"].map(order)).sort_values(["_o", *by], kind="stable")
+            out[name] = df.drop(columns="_o").reset_index(drop=True)
+        return out
 
     return result
 
@@ -116,7 +125,7 @@ def _projections(amount: pd.DataFrame, annual: pd.DataFrame, *, month, fiscal_ye
                  workers: int | None = None) -> pd.DataFrame:
     """Year-end projections for every unit (see :func:`_projections_start`)."""
     return _projections_start(amount, annual, month=month, fiscal_year_start=fiscal_year_start,
-                              workers=workers)()
+                              workers=workers)()["projections"]
 
 
 def _partial_month_projections(amount, annual, monthly, *, month, fiscal_year_start,
@@ -255,8 +264,9 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
     partial = as_of_ts < m.end_time.normalize() and \
         cal.fiscal_year(m - 1, fiscal_year_start) == cal.fiscal_year(m, fiscal_year_start)
     if not partial:  # the forecasts run in other processes while the rest is computed
-        projections_result = _projections_start(amount, annual, month=m,
-                                                fiscal_year_start=fiscal_year_start)
+        projections_result = _projections_start(
+            amount, annual, month=m, fiscal_year_start=fiscal_year_start,
+            quarter=_fc.quarter_targets(monthly, month=m, fiscal_year_start=fiscal_year_start))
     prog = _progress.progress(actuals, monthly, month=m, as_of=as_of_ts,
                               fiscal_year_start=fiscal_year_start, org=dataset.org,
                               working_days=bool(working_days), holidays=list(holidays or ()))
@@ -290,8 +300,11 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
         projections = _partial_month_projections(amount, annual, monthly, month=m,
                                                  fiscal_year_start=fiscal_year_start,
                                                  month_progress=month_progress)
+        forecast_paths = quarter_projections = None   # the reports fit their own
     else:
-        projections = projections_result()
+        fits = projections_result()
+        projections = fits["projections"]
+        forecast_paths, quarter_projections = fits["paths"], fits["quarters"]
     quality = dataset.quality_table()
     alert_table = _alerts.evaluate_alerts(
         prog, as_of=as_of_ts, thresholds=thresholds or None, last_sale=active_reps,
@@ -328,6 +341,7 @@ def prepare(dataset, *, month, digest: dict | None = None, as_of=None, fiscal_ye
                             if dg.get("customer_monthly") is not None else None),
         "last_sale": last_sale,
         "quality": quality, "mismatches": mismatches, "projections": projections,
+        "forecast_paths": forecast_paths, "quarter_projections": quarter_projections,
         "alerts": alert_table, "tiers": tier_table, "ranking": ranking, "opportunities": dataset.opportunities,
         "spend": dataset.spend, "satisfaction": dataset.satisfaction, "org": org,
         "excluded": dataset.excluded, "lines": lines, "meta": meta,

@@ -145,6 +145,19 @@ class ForecastView:
                                           fiscal_year_start=self.fys, level=0.8,
                                           fitted=self._fitted(self.level, self.unit, y))
 
+    def _stored(self, name: str, level: str, unit: str) -> pd.DataFrame | None:
+        """The run's rows of ``name`` for one unit, made by the fit of its projection.
+
+        ``forecast_paths`` and ``quarter_projections`` are written by a whole-month run
+        (:func:`salesnb.forecast.projections_and_paths`); without them (a mid-month run,
+        a table from an older run, tables built by hand) the report fits the model itself.
+        """
+        t = self.t.get(name)
+        if t is None:
+            return None
+        rows = t[(t["level"] == level) & (t["unit"] == unit)]
+        return rows if len(rows) else None
+
     def _projection_row(self, level: str, unit: str) -> pd.Series | None:
         pj = self.t["projections"]
         rows = pj[(pj["level"] == level) & (pj["unit"] == unit)]
@@ -167,8 +180,16 @@ class ForecastView:
         """
         y = _cum.unit_history(self.t["actuals"], level=level, unit=unit, month=self.month)
         p = self._projection_row(level, unit)
-        hist, path = _cum.forecast_path(y, p, month=self.month, fiscal_year_start=self.fys,
-                                        model=self._fitted(level, unit, y) if len(y) else None)
+        stored = self._stored("forecast_paths", level, unit) if p is not None else None
+        if stored is not None and len(y) and y.index[-1] == pd.Period(self.month, "M"):
+            hist, path = _cum.forecast_path(y, p, month=self.month, fiscal_year_start=self.fys,
+                                            forecast=stored)
+        else:
+            fy = cal.fiscal_year_months(cal.fiscal_year(self.month, self.fys), self.fys)
+            ahead = bool((fy > pd.Period(self.month, "M")).any())  # else nothing to forecast
+            hist, path = _cum.forecast_path(y, p, month=self.month, fiscal_year_start=self.fys,
+                                            model=self._fitted(level, unit, y)
+                                            if len(y) and ahead else None)
         target = float(p["annual_target"]) if p is not None else np.nan
         ax = plots.forecast_chart(hist, path, target=target, currency=self.currency,
                                   lang=self.lang)
@@ -221,7 +242,9 @@ class ForecastView:
                  & (tg["metric"] == "amount")
                  & pd.PeriodIndex(tg["month"], freq="M").isin(months)]
         target = float(sel["target"].sum()) if len(sel) else None
-        q = self._quarter_projection(y, target)
+        stored = self._stored("quarter_projections", self.level, self.unit)
+        q = (stored.iloc[0].to_dict() if stored is not None
+             else self._quarter_projection(y, target))
         label = fmt_quarter(months, self.lang)
         values = dict(q=label, proj=self.money(q["projection"]), lo=self.money(q["lower"]),
                       hi=self.money(q["upper"]), target=self.money(q["quarter_target"]),
