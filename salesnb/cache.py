@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["write_cache", "read_cache", "team_slice", "rep_slice", "pages_for"]
@@ -39,6 +40,33 @@ def _from_disk(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+#: the large tables a team's report reads with a filter on ``team``
+TEAM_FILTERED = ("sales", "cube", "customer_months", "customer_sales", "product_sales")
+_ORDER = "_salesnb_row"
+
+
+def _by_team_row_groups(df: pd.DataFrame) -> bytes:
+    """``df`` as Parquet with one row group per team, and each row's position kept.
+
+    A report reading one team's rows (``filters=[("team", "==", team)]``) then reads that
+    team's row group only, skipping the others by their statistics, instead of decoding
+    the whole file and dropping most of it (the 1 M-row benchmark's 220 reports each read
+    all 4.6 MB of these files). :func:`read_cache` puts the rows back in their order.
+    """
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    df = df.assign(**{_ORDER: np.arange(len(df), dtype=np.int64)})
+    key = df["team"].astype(str)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    buf = io.BytesIO()
+    with pq.ParquetWriter(buf, table.schema) as w:
+        for _, idx in key.groupby(key, sort=True).indices.items():
+            w.write_table(table.take(pa.array(idx)))
+    return buf.getvalue()
+
+
 def write_cache(tables: dict, directory) -> Path:
     """Write a prepared run's tables as Parquet (and meta.json) into ``directory``.
 
@@ -58,7 +86,10 @@ def write_cache(tables: dict, directory) -> Path:
         if df is None:   # a table this run has not: no earlier run's file may stand for it
             (d / f"{name}.parquet").unlink(missing_ok=True)
             continue
-        buf = _to_disk(df).to_parquet(index=False)
+        if name in TEAM_FILTERED and "team" in df.columns and len(df):
+            buf = _by_team_row_groups(_to_disk(df))
+        else:
+            buf = _to_disk(df).to_parquet(index=False)
         atomic_write_bytes(d / f"{name}.parquet", buf)
     atomic_write_text(d / "meta.json", json.dumps(tables["meta"], indent=2, ensure_ascii=False))
     return d
@@ -80,10 +111,13 @@ def read_cache(directory, *, team: str | None = None) -> dict:
     for f in sorted(d.glob("*.parquet")):
         name = f.stem
         filters = None
-        if team is not None and name in ("sales", "cube", "customer_months", "customer_sales",
-                                         "product_sales"):
+        if team is not None and name in TEAM_FILTERED:
             filters = [("team", "==", team)]
-        tables[name] = _from_disk(pq.read_table(f, filters=filters).to_pandas())
+        df = _from_disk(pq.read_table(f, filters=filters).to_pandas())
+        if _ORDER in df.columns:   # written a row group per team: back in the rows' order
+            df = (df.sort_values(_ORDER, kind="stable").drop(columns=_ORDER)
+                  .reset_index(drop=True))
+        tables[name] = df
     for name in ("opportunities", "spend", "satisfaction", "org", "mismatches",
                  "customer_sales", "product_sales", "customer_months", "lines",
                  "forecast_paths", "quarter_projections"):

@@ -147,6 +147,18 @@ def monthly_progress(table: pd.DataFrame, *, ax=None, currency: str = "$", lang:
     return ax
 
 
+def _hbars(ax, labels: list[str], values, colors) -> None:
+    """Horizontal bars, the first label on top, as seaborn's categorical ``barplot`` draws them.
+
+    Plain ``barh`` (seaborn's barplot cost a tenth of a second per chart to set up its
+    categorical axis, in every team report and scorecard).
+    """
+    y = np.arange(len(labels))
+    ax.barh(y, values, height=0.8, color=colors)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+
+
 def _attainment_colour(v: float) -> str:
     if np.isnan(v):
         return PALETTE["neutral"]
@@ -185,10 +197,7 @@ def rep_attainment(table: pd.DataFrame, *, value: str = "attainment", ax=None,
     ax = _ax(ax, figsize=(8.0, max(1.6, 0.32 * len(t) + 0.8)))
     vals = t[value].astype(float).to_numpy()
     units = [str(u) for u in t["unit"]]
-    data = pd.DataFrame({"unit": units, "value": np.nan_to_num(vals, nan=0.0)})
-    sns.barplot(data=data, x="value", y="unit", hue="unit", order=units, hue_order=units,
-                palette=[_attainment_colour(v) for v in vals], legend=False, orient="h",
-                saturation=1.0, width=0.8, ax=ax)
+    _hbars(ax, units, np.nan_to_num(vals, nan=0.0), [_attainment_colour(v) for v in vals])
     ax.axvline(1.0, color=PALETTE["line"], lw=1)
     if reference is not None and not np.isnan(reference):
         ax.axvline(reference, color=PALETTE["accent"], lw=1.2, ls="--", label=reference_label)
@@ -358,9 +367,7 @@ def funnel_chart(table: pd.DataFrame, *, ax=None, lang: str = "en", title: str |
     """
     ax = _ax(ax, figsize=(8.0, 0.4 * len(table) + 1.0))
     stages = [str(s) for s in table["stage"]]
-    data = pd.DataFrame({"stage": stages, "count": table["count"].astype(float).to_numpy()})
-    sns.barplot(data=data, x="count", y="stage", order=stages, color=PALETTE["actual"],
-                orient="h", saturation=1.0, width=0.8, ax=ax)
+    _hbars(ax, stages, table["count"].astype(float).to_numpy(), PALETTE["actual"])
     conv = table["conversion"] if "conversion" in table else pd.Series(np.nan, index=table.index)
     for yi, (c, cv) in enumerate(zip(table["count"], conv, strict=False)):
         txt = f"{int(c):,}" + ("" if pd.isna(cv) else f"  ({cv * 100:.0f} %)")
