@@ -613,7 +613,8 @@ def test_sample_team_page_shows_each_reps_percentile_and_the_peer_average(sample
 @given(data=st.data())
 def test_monthly_progress_table_equals_monthly_progress_unit_by_unit(data):
     # the pack's table of every unit's months is the per-unit function's, row for row
-    from salesnb.monthly import monthly_progress as one, monthly_progress_table
+    from salesnb.monthly import monthly_progress as one
+    from salesnb.monthly import monthly_progress_table
     months = pd.period_range("2024-07", "2025-12", freq="M")
     units = [("company", "Company"), ("team", "E"), ("team", "W"), ("rep", "Ann")]
     vals = st.one_of(st.none(), st.floats(-50, 500, allow_nan=False, allow_infinity=False),

@@ -145,6 +145,19 @@ def _cli(*args, env=None):
                           env=dict(os.environ, SALESNB_NO_PROGRESS="1", **(env or {})))
 
 
+def _run_east_on_nop(tiny_params, tmp_path, monkeypatch, capsys):
+    """``salesnb run --team East`` into ``tmp_path/pack`` on no-op notebooks: (out, rc, stderr)."""
+    from salesnb import cli
+    from salesnb.run import pack as run_pack
+    monkeypatch.setenv("SALESNB_NO_PROGRESS", "1")
+    out = tmp_path / "pack"
+    nop = _nop_notebook(tmp_path)
+    monkeypatch.setitem(run_pack.NOTEBOOKS, "team", nop)
+    monkeypatch.setitem(run_pack.NOTEBOOKS, "company", nop)
+    rc = cli.main(["run", str(tiny_params), "--out", str(out), "--team", "East"])
+    return out, rc, capsys.readouterr().err
+
+
 def _nop_notebook(tmp_path, code: str = ""):
     """A report notebook that only takes its parameters (and runs ``code``): what is tested
     is the pack loop, not the report."""
@@ -199,7 +212,6 @@ def test_full_disk_at_the_end_still_writes_run_json_and_cli_exits_2(tiny_params,
     import errno
     import json
 
-    from salesnb import cli
     from salesnb.run import pack as run_pack
     real = run_pack.atomic_write_text
 
@@ -208,13 +220,7 @@ def test_full_disk_at_the_end_still_writes_run_json_and_cli_exits_2(tiny_params,
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         return real(path, text, **kw)
     monkeypatch.setattr(run_pack, "atomic_write_text", write)
-    monkeypatch.setenv("SALESNB_NO_PROGRESS", "1")
-    out = tmp_path / "pack"
-    nop = _nop_notebook(tmp_path)
-    monkeypatch.setitem(run_pack.NOTEBOOKS, "team", nop)
-    monkeypatch.setitem(run_pack.NOTEBOOKS, "company", nop)
-    rc = cli.main(["run", str(tiny_params), "--out", str(out), "--team", "East"])
-    err = capsys.readouterr().err
+    out, rc, err = _run_east_on_nop(tiny_params, tmp_path, monkeypatch, capsys)
     assert rc == 2 and "index.html: no space left on the device" in err, err
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["status"] == "complete" and "index.html" in run["write_errors"][0]
@@ -228,19 +234,12 @@ def test_exported_tables_that_cannot_be_written_fail_the_run_after_the_reports(
     import errno
     import json
 
-    from salesnb import cli
     from salesnb.run import pack as run_pack
 
     def export(tables, out, **kw):
         raise OSError(errno.ENOSPC, "No space left on device", str(out / "tables.xlsx"))
     monkeypatch.setattr(run_pack, "export_tables", export)
-    monkeypatch.setenv("SALESNB_NO_PROGRESS", "1")
-    out = tmp_path / "pack"
-    nop = _nop_notebook(tmp_path)
-    monkeypatch.setitem(run_pack.NOTEBOOKS, "team", nop)
-    monkeypatch.setitem(run_pack.NOTEBOOKS, "company", nop)
-    rc = cli.main(["run", str(tiny_params), "--out", str(out), "--team", "East"])
-    err = capsys.readouterr().err
+    out, rc, err = _run_east_on_nop(tiny_params, tmp_path, monkeypatch, capsys)
     assert rc == 2 and "tables.xlsx: no space left on the device" in err, err
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["write_errors"] == [

@@ -222,7 +222,6 @@ def _unit_projections(actuals, targets, *, month, period="year", fiscal_year_sta
         raise DataError(f"actuals holds several metrics {sorted(actuals['metric'].unique())}; "
                         "filter it to one metric first.")
     as_of = cal.to_month(month)
-    fn = year_end_projection if period == "year" else quarter_end_projection
     tmap = {(str(lv), str(u)): t for lv, u, t in targets[["level", "unit", tcol]].itertuples(index=False)}
     qmap = ({(str(lv), str(u)): t for lv, u, t in
              quarter_targets[["level", "unit", "quarter_target"]].itertuples(index=False)}

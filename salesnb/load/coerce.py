@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import warnings
 import unicodedata
+import warnings
 
 import numpy as np
 import pandas as pd

@@ -223,7 +223,7 @@ def _aggregate(con, p: str, found: dict, cutoff, tables, *, multi: bool = False
 
 
 def _finish(fetched: dict) -> dict[str, pd.DataFrame]:
-    """The digest as pandas from :func:`_aggregate`'s Arrow tables (DuckDB closed by then).
+    """Return the digest as pandas from :func:`_aggregate`'s Arrow tables (DuckDB closed by then).
 
     Each Arrow table is freed as it becomes pandas: at 10 M sales DuckDB's grouped table,
     the 5 M customer-month rows as Arrow and the same rows as pandas were alive at once
@@ -260,7 +260,7 @@ def _arrow(con, sql: str):
 
 
 def _to_pandas(table) -> pd.DataFrame:
-    """An Arrow result as pandas, freeing the Arrow columns as they are converted.
+    """Return an Arrow result as pandas, freeing the Arrow columns as they are converted.
 
     Through Arrow is twice as fast as ``.df()`` on millions of rows with text keys
     (customer x month at 10 M sales: 2.6 s against 5.2 s): Arrow strings become pandas
@@ -270,7 +270,7 @@ def _to_pandas(table) -> pd.DataFrame:
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    """The digest's dtypes, in place (``df`` is a fresh frame of the scan's own)."""
+    """Set the digest's dtypes, in place (``df`` is a fresh frame of the scan's own)."""
     for c in df.columns:
         if c in ("team", "rep", "customer_id", "product", "category"):
             df[c] = df[c].astype(STR_DTYPE)

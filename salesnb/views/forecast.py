@@ -146,7 +146,7 @@ class ForecastView:
                                           fitted=self._fitted(self.level, self.unit, y))
 
     def _stored(self, name: str, level: str, unit: str) -> pd.DataFrame | None:
-        """The run's rows of ``name`` for one unit, made by the fit of its projection.
+        """Return the run's rows of ``name`` for one unit, made by the fit of its projection.
 
         ``forecast_paths`` and ``quarter_projections`` are written by a whole-month run
         (:func:`salesnb.forecast.projections_and_paths`); without them (a mid-month run,
