@@ -81,6 +81,8 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
     out = check_out(out)  # a clear error for a file, /, an unwritable or full folder
     started = _dt.datetime.now().isoformat(timespec="seconds")
     with handle_sigterm(), RunLock(out):  # SIGTERM as Ctrl-C; one run per folder at a time
+        from ..report.prepare import start_forecast_workers, stop_forecast_workers
+        start_forecast_workers()  # forked while this process is small (before the data)
         if pool is None:  # (the command line starts its pool even before checking params)
             n = workers or params.get("workers") or os.cpu_count() or 1  # --workers, file's
             pool = KernelPool(max(1, int(n)), cwd=NOTEBOOK_DIR)
@@ -95,6 +97,7 @@ def render_pack(params: dict, *, out: Path, teams: list[str] | None = None,
                 _record_stopped(out, params, params_path, started, exc)
             raise
         finally:
+            stop_forecast_workers()  # when the run did not need them (or failed first)
             pool.shutdown()
     if pdf or params.get("pdf"):
         from ..delivery.pdf import write_pdfs
