@@ -82,25 +82,45 @@ def _warm_worker() -> int:
     return os.getpid()
 
 
+def _worker_context():
+    """Return the forecast workers' start method: a fork server where there is one, else spawn.
+
+    Forking the runner itself was unsafe: its threads (the kernels starting, the exports)
+    may hold a lock at that moment, and a forked worker that needs it waits forever (a
+    test run hung that way). The fork server is a fresh single-threaded process that has
+    imported the forecasting code once; each worker is forked from it, small and ready.
+    """
+    import multiprocessing as mp
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["salesnb.forecast", "salesnb.report.prepare"])
+        return ctx
+    return mp.get_context("spawn")
+
+
 def start_forecast_workers(workers: int | None = None) -> None:
     """Start the year-end forecast workers now, before any data is loaded.
 
-    The workers are forked: a worker forked once the run holds its data (1.7 GB at 10 M
-    sales rows) shares that memory, and every page it touches (reference counts) is
-    copied, so a 10 M-row pack peaked at 3.7 GB over the process tree. Forked while the
-    runner holds only its imports, they cost almost nothing; :func:`prepare` then hands
-    them the few rows each unit's forecast needs. Without ``fork`` (or with one worker)
-    nothing is started and the forecasts run as before. :func:`stop_forecast_workers`
-    ends them when the run did not use them.
+    They start from a fork server (:func:`_worker_context`) while the data loads, not
+    from the runner once it holds the data: forked from a runner holding 1.7 GB of 10 M
+    sales rows, every page a worker touched was copied (the 10 M-row pack peaked at
+    3.7 GB over the process tree). :func:`prepare` then hands them the few rows each
+    unit's forecast needs. With one worker nothing is started and the forecasts run in
+    the runner. :func:`stop_forecast_workers` ends them when the run did not use them.
+
+    Parameters
+    ----------
+    workers : int, optional
+        How many (default: the cores, at most 4).
     """
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
     stop_forecast_workers()
     workers = workers or min(os.cpu_count() or 1, 4)
-    if workers < 2 or "fork" not in mp.get_all_start_methods():
+    if workers < 2:
         return
-    ex = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-    ex.submit(_warm_worker)   # with fork, the first task starts every worker process
+    ex = ProcessPoolExecutor(workers, mp_context=_worker_context())
+    for _ in range(workers):   # start them (and the fork server) now
+        ex.submit(_warm_worker)
     _EARLY.update(executor=ex, workers=workers)
 
 
@@ -134,14 +154,11 @@ def _projections_start(amount: pd.DataFrame, annual: pd.DataFrame, *, month,
         part = keys.iloc[i::workers]
         sel = amount.merge(part, on=["level", "unit"])
         chunks.append((sel, annual, quarter, month, fiscal_year_start))
-    import multiprocessing as mp
     if _EARLY.get("workers") == workers:   # started before the data was loaded
         ex = _EARLY.pop("executor")
         _EARLY.pop("workers")
     else:
-        # fork: the workers inherit the imported modules (and, forked now, the run's data)
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        ex = ProcessPoolExecutor(workers, mp_context=ctx)
+        ex = ProcessPoolExecutor(workers, mp_context=_worker_context())
     futures = [ex.submit(_projection_chunk, c) for c in chunks]
     from threadpoolctl import threadpool_limits
     limits = threadpool_limits(1)   # this process computes the rest beside the workers
