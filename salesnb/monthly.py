@@ -99,12 +99,9 @@ def monthly_progress_table(actuals: pd.DataFrame, targets: pd.DataFrame, units: 
     units : DataFrame
         ``level`` and ``unit`` of each unit to tabulate, in the order wanted (a company
         row's unit is ignored, as :func:`monthly_progress` ignores it).
-    metric : str
-        The metric tabulated.
-    month : str or Period
-        The report month.
-    fiscal_year_start : int
-        First month (1-12) of the fiscal year.
+    metric, month, fiscal_year_start : str, str or Period, int
+        As :func:`monthly_progress` takes them (the metric, the report month, the fiscal
+        year's first month).
 
     Returns
     -------

@@ -353,15 +353,22 @@ def projections_and_paths(actuals: pd.DataFrame, targets: pd.DataFrame, *, month
 
     Examples
     --------
-    >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=3, freq="M"),
-    ...                   "level": "company", "unit": "Company", "team": "",
-    ...                   "metric": "amount", "actual": [100.0, 100.0, 100.0]})
-    >>> t = pd.DataFrame({"level": ["company"], "unit": ["Company"], "annual_target": [1500.0]})
-    >>> r = projections_and_paths(a, t, month="2025-03")
-    >>> len(r["paths"]), bool(r["paths"]["forecast"].sum() == r["projections"]["projection"][0] - 300)
-    (9, True)
-    >>> r["quarters"][["unit", "projection", "months_remaining"]].to_dict("records")
-    [{'unit': 'Company', 'projection': 300.0, 'months_remaining': 0}]
+    East's first four months, as of April: the path holds May to December, and adds up
+    to the projection less the year to date; the quarter (April to June) has two months
+    left.
+
+    >>> a = pd.DataFrame({"month": pd.period_range("2025-01", periods=4, freq="M"),
+    ...                   "level": "team", "unit": "East", "team": "East", "metric": "amount",
+    ...                   "actual": [100.0, 110.0, 120.0, 130.0]})
+    >>> t = pd.DataFrame({"level": ["team"], "unit": ["East"], "annual_target": [1500.0]})
+    >>> q = pd.DataFrame({"level": ["team"], "unit": ["East"], "quarter_target": [400.0]})
+    >>> r = projections_and_paths(a, t, month="2025-04", quarter_targets=q)
+    >>> p = r["paths"]
+    >>> len(p), str(p["month"].iloc[0]), bool(abs(p["forecast"].sum() + 460.0
+    ...                                            - r["projections"]["projection"][0]) < 1e-9)
+    (8, '2025-05', True)
+    >>> r["quarters"][["unit", "ytd_actual", "quarter_target", "months_remaining"]].to_dict("records")
+    [{'unit': 'East', 'ytd_actual': 130.0, 'quarter_target': 400.0, 'months_remaining': 2}]
     """
     pj, paths, quarters = _unit_projections(
         actuals, targets, month=month, fiscal_year_start=fiscal_year_start, level=level,
